@@ -1,0 +1,257 @@
+//! Running an audit: every detector's series under every target's design, then the false
+//! discovery rate across every test at once, then materiality, then findings.
+
+use std::collections::BTreeMap;
+
+use recount_cube::{AuditConfig, Cube, Period};
+use recount_stats::benjamini_hochberg;
+use serde::{Deserialize, Serialize};
+
+use crate::contrast::ContrastSettings;
+use crate::design::Design;
+use crate::detectors::{Context, registry};
+use crate::error::DetectError;
+use crate::evaluate::Evaluator;
+use crate::finding::{Mechanism, Test};
+use crate::spec::SeriesSpec;
+
+/// A detector that did not run, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The detector, or `all`.
+    pub detector: String,
+    /// Why it did not run.
+    pub reason: String,
+}
+
+/// The design of one target, as run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DesignSummary {
+    /// The target.
+    pub target: String,
+    /// The forces tested.
+    pub tested: Vec<String>,
+    /// The reference forces (peers).
+    pub reference: Vec<String>,
+    /// Whether the references are forces without a target.
+    pub untargeted_references: bool,
+    /// First month of history.
+    pub pre_from: Period,
+    /// First month under the target.
+    pub start: Period,
+    /// Last month compared.
+    pub post_to: Period,
+}
+
+/// Everything an audit's statistics concluded.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditOutcome {
+    /// Every test run, flagged or not, in a stable order.
+    pub tests: Vec<Test>,
+    /// Detectors or targets that could not run.
+    pub skipped: Vec<Skipped>,
+    /// The designs run.
+    pub designs: Vec<DesignSummary>,
+}
+
+impl AuditOutcome {
+    /// The findings: tests that are significant after FDR control and material.
+    pub fn findings(&self) -> impl Iterator<Item = &Test> {
+        self.tests.iter().filter(|t| t.flagged)
+    }
+
+    /// Whether a force has any finding.
+    pub fn is_flagged(&self, force_id: &str) -> bool {
+        self.findings().any(|t| t.force_id == force_id)
+    }
+}
+
+/// Runs every detector around every target of the configuration.
+pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, DetectError> {
+    let context = Context::new(cube, config)?;
+    let mut outcome = AuditOutcome::default();
+    if config.targets.is_empty() {
+        outcome.skipped.push(Skipped {
+            detector: "all".into(),
+            reason: "the configuration has no target: there is no date to test around".into(),
+        });
+        return Ok(outcome);
+    }
+    let mut specs: Vec<SeriesSpec> = Vec::new();
+    for detector in registry() {
+        if detector.needs_records() && !cube.has_records() {
+            outcome.skipped.push(Skipped {
+                detector: detector.name().into(),
+                reason:
+                    "needs record-level incidents and crimes; the input has published counts only"
+                        .into(),
+            });
+            continue;
+        }
+        specs.extend(detector.series(&context));
+    }
+    let settings = ContrastSettings {
+        min_pre_months: config.detect.min_pre_months,
+        min_post_months: config.detect.min_post_months,
+    };
+    for target in &config.targets {
+        let Some(design) = Design::for_target(target, config, cube) else {
+            outcome.skipped.push(Skipped {
+                detector: "all".into(),
+                reason: format!(
+                    "target `{}` from {}: no force in the data is under it, or the data do not span its start",
+                    target.name, target.start
+                ),
+            });
+            continue;
+        };
+        outcome.designs.push(DesignSummary {
+            target: design.target.clone(),
+            tested: design.tested.clone(),
+            reference: design.reference.clone(),
+            untargeted_references: design.untargeted_references,
+            pre_from: design.window.pre_from,
+            start: design.window.start,
+            post_to: design.window.post_to,
+        });
+        let mut evaluator = Evaluator::new(&design, settings);
+        for spec in &specs {
+            for force in &design.tested {
+                if let Some(mut test) = evaluator.test(spec, force) {
+                    test.sentence = spec.rate_label.clone();
+                    outcome.tests.push(test);
+                }
+            }
+        }
+    }
+    conclude(&mut outcome.tests, &specs, config);
+    Ok(outcome)
+}
+
+/// Applies the false discovery rate across all tests, then materiality, and writes each test's
+/// sentence.
+///
+/// The error control is the two-stage procedure of Benjamini & Bogomolov (2014, "Selective
+/// inference on multiple families of hypotheses", JRSS B 76:297-318), with one family per
+/// target, force and mechanism:
+///
+/// 1. each family's p-value is Simes' combination of its tests' (valid under independence or
+///    positive dependence); Benjamini-Hochberg across the `M` families at level `a` selects
+///    `R` of them;
+/// 2. within a selected family, a test is significant when its Benjamini-Hochberg adjusted
+///    p-value within the family is at most `a R / M`.
+///
+/// This controls the expected proportion of false findings among the selected families, and
+/// under the global null the chance of flagging any force at all at `a`. A plain BH over every
+/// test would not: one force's many true findings would relax the threshold for every other
+/// force, and an honest force would be flagged on a chance fluctuation. A test's `q_value` is
+/// the larger of its family's BH q-value and its within-family adjusted p-value times `M / R`,
+/// so that `q_value <= a` exactly when the test is significant.
+fn conclude(tests: &mut [Test], specs: &[SeriesSpec], config: &AuditConfig) {
+    let settings = &config.detect;
+    let q = two_stage_q_values(tests, settings.fdr);
+    for (test, q) in tests.iter_mut().zip(q) {
+        test.q_value = q;
+        test.significant = q <= settings.fdr;
+        let relative = test.effect.abs().exp() - 1.0;
+        test.material = relative >= settings.min_relative_effect
+            && test.estimated_affected >= settings.min_affected;
+        test.flagged = test.significant && test.material;
+        let spec = specs.iter().find(|s| s.main.series == test.series);
+        test.sentence = sentence(test, spec);
+    }
+}
+
+/// Simes' combination of p-values: `min_i m p_(i) / i` (Simes 1986, Biometrika 73:751-754).
+fn simes(p_values: &[f64]) -> f64 {
+    let mut sorted: Vec<f64> = p_values.iter().copied().filter(|p| p.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let m = sorted.len() as f64;
+    sorted
+        .iter()
+        .enumerate()
+        .map(|(i, p)| m * p / (i + 1) as f64)
+        .fold(1.0, f64::min)
+}
+
+/// The two-stage q-values described at [`conclude`], in the order of `tests`.
+fn two_stage_q_values(tests: &[Test], alpha: f64) -> Vec<f64> {
+    let mut families: BTreeMap<(&str, &str, Mechanism), Vec<usize>> = BTreeMap::new();
+    for (i, t) in tests.iter().enumerate() {
+        families
+            .entry((&t.target, &t.force_id, t.mechanism))
+            .or_default()
+            .push(i);
+    }
+    let members: Vec<Vec<usize>> = families.into_values().collect();
+    let family_p: Vec<f64> = members
+        .iter()
+        .map(|m| simes(&m.iter().map(|&i| tests[i].p_value).collect::<Vec<_>>()))
+        .collect();
+    let family_q = benjamini_hochberg(&family_p);
+    let total = members.len() as f64;
+    let selected = family_q.iter().filter(|q| **q <= alpha).count().max(1) as f64;
+    let mut out = vec![1.0; tests.len()];
+    for (family, q_family) in members.iter().zip(family_q) {
+        let within =
+            benjamini_hochberg(&family.iter().map(|&i| tests[i].p_value).collect::<Vec<_>>());
+        for (&i, q_within) in family.iter().zip(within) {
+            out[i] = q_family.max((q_within * total / selected).min(1.0));
+        }
+    }
+    out
+}
+
+fn percent(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.1}%", 100.0 * x)
+    } else {
+        "n/a".into()
+    }
+}
+
+fn sentence(test: &Test, spec: Option<&SeriesSpec>) -> String {
+    let label = spec.map_or(test.series.as_str(), |s| s.rate_label.as_str());
+    let affected = spec.map_or("records", |s| s.affected_label.as_str());
+    let moved = if test.rate_after < test.rate_before {
+        "fell"
+    } else {
+        "rose"
+    };
+    let verdict = if test.flagged {
+        format!(
+            "about {:.0} {affected} (95% interval {:.0} to {:.0}); q = {:.3}",
+            test.estimated_affected,
+            test.estimated_affected_low,
+            test.estimated_affected_high,
+            test.q_value
+        )
+    } else if !test.significant {
+        format!(
+            "not significant once every test of the audit is allowed for (q = {:.2})",
+            test.q_value
+        )
+    } else {
+        "significant but too small to matter".to_string()
+    };
+    format!(
+        "In {}, {label} {moved} from {} before {} to {} after, where its own past and its peers imply {}: {verdict}.",
+        test.force_id,
+        percent(test.rate_before),
+        test.target_start,
+        percent(test.rate_after),
+        percent(test.rate_expected),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simes_matches_a_hand_computation() {
+        // m = 4: min(4 * 0.01 / 1, 4 * 0.02 / 2, 4 * 0.5 / 3, 4 * 0.9 / 4) = 0.04.
+        assert!((simes(&[0.5, 0.01, 0.9, 0.02]) - 0.04).abs() < 1e-12);
+        assert_eq!(simes(&[]), 1.0);
+    }
+}

@@ -1,0 +1,835 @@
+//! The contrast at the heart of every detector: how a force's rate moved from before a target
+//! to after it, against how the same rate moved in its peers (a difference in differences on
+//! the log-odds), judged against the spread of the same contrast among forces with no target.
+//!
+//! Model (per force, per block of months `t`):
+//!
+//! ```text
+//! d_t = logit(force rate_t) - logit(peer rate_t)          (empirical logits, Cox 1970)
+//! d_t = mu + delta * after_t + e_t,   e_t ~ N(0, u_t + sigma^2)
+//! ```
+//!
+//! - `u_t` is the binomial variance of `d_t`; `sigma^2` the force's extra month-to-month
+//!   variation (over-dispersion is the rule in police counts), estimated by the DerSimonian-
+//!   Laird moment method on the within-period spread (a quasi-likelihood allowance, never a
+//!   plain binomial test).
+//! - Seasonality and national shocks are common to the force and its peers and cancel in
+//!   `d_t`; they cannot cancel when a force has no peers (own-past baseline, with month-of-year
+//!   effects when there are 24 months or more before the target).
+//! - The standard error of `delta` is the larger of the model-based and the Knapp-Hartung one,
+//!   inflated for lag-1 autocorrelation of the residuals (a slow drift must not pass for a
+//!   step), and then combined with the between-force variance `tau^2` of the same contrast
+//!   among reference forces (Spiegelhalter 2005's additive random effect, with 10%
+//!   Winsorisation): an honest force's change is judged against how much honest forces'
+//!   changes differ.
+//! - The test is one-sided in the direction gaming moves the rate, on Student's t with `k - 2`
+//!   degrees of freedom (`k` blocks).
+//!
+//! Sparse series are aggregated into blocks of 2, 3 or 6 months (aligned on the target start)
+//! so that the empirical logits are not dominated by their 0.5 corrections.
+
+use recount_cube::Period;
+use recount_stats::{
+    additive_overdispersion, ar1_variance_inflation, lag1_autocorrelation, mean_shift_profile,
+    student_t_quantile, student_t_sf,
+};
+
+use crate::rates::{Monthly, Rate};
+
+/// Which way gaming moves a rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Gaming lowers the rate (serious share, conversion).
+    Fall,
+    /// Gaming raises the rate (cancellations, late recording).
+    Rise,
+}
+
+impl Direction {
+    /// +1 for a rise, -1 for a fall.
+    pub fn sign(self) -> f64 {
+        match self {
+            Direction::Fall => -1.0,
+            Direction::Rise => 1.0,
+        }
+    }
+}
+
+/// How the number of records a shift stands for is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counterfactual {
+    /// Gaming moves records between hits and misses, or changes hits while the total holds
+    /// (downgrading, non-recording, cancelling): expected hits are the counterfactual share of
+    /// the observed total.
+    ShareOfTotal,
+    /// Gaming removes hits and leaves misses alone (calls re-badged out of a call type):
+    /// expected hits are the counterfactual odds times the observed misses.
+    OddsOfMisses,
+}
+
+/// The months compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// First month of the history used.
+    pub pre_from: Period,
+    /// The first month under the target.
+    pub start: Period,
+    /// Last month compared.
+    pub post_to: Period,
+}
+
+/// What the force is compared with.
+#[derive(Clone, Debug)]
+pub enum Baseline<'a> {
+    /// Peers' pooled rates over the same months.
+    Peers(&'a Monthly),
+    /// The force's own past, with month-of-year effects where the history allows.
+    OwnPast,
+    /// Nothing to subtract: the force's rate already is a comparison with its peers (its part
+    /// of a volume shared with them).
+    Built,
+}
+
+/// Limits on what the contrast will judge.
+#[derive(Clone, Copy, Debug)]
+pub struct ContrastSettings {
+    /// Fewest months before the start.
+    pub min_pre_months: u32,
+    /// Fewest months from the start.
+    pub min_post_months: u32,
+}
+
+/// How the counterfactual after the start is drawn from the blocks before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counterline {
+    /// The mean level before the start (shares: stable enough that a trend would add more
+    /// extrapolation error than it removes).
+    Level,
+    /// The linear trend before the start, carried on (volumes: forces grow and shrink at their
+    /// own pace, and a level would mistake a steady decline for a step).
+    Trend,
+}
+
+/// A block of consecutive months.
+#[derive(Clone, Copy, Debug)]
+pub struct Block {
+    /// First month of the block.
+    pub first: Period,
+    /// Whether the block is on or after the start.
+    pub after: bool,
+    /// The force's records.
+    pub force: Rate,
+    /// The peers' logit (or the seasonal baseline).
+    pub baseline_logit: f64,
+}
+
+/// A force's contrast, before the between-force allowance.
+#[derive(Clone, Debug)]
+pub struct Contrast {
+    /// The blocks compared, in time order.
+    pub blocks: Vec<Block>,
+    /// Months per block.
+    pub block_months: u32,
+    /// Force-minus-baseline logit per block.
+    pub differences: Vec<f64>,
+    /// Binomial variance of each difference.
+    pub variances: Vec<f64>,
+    /// Extra block-to-block variance.
+    pub sigma2: f64,
+    /// Mean difference before the start.
+    pub level_before: f64,
+    /// What the difference would have been in each block without a shift: the level before
+    /// the start, or the trend before the start carried on.
+    pub counterfactual: Vec<f64>,
+    /// `delta`: the mean shift of the blocks after the start from their counterfactual.
+    pub delta: f64,
+    /// Whether a linear trend before the start was carried on.
+    pub trend: bool,
+    /// Standard error of `delta` within the force (Knapp-Hartung and AR(1) allowances in).
+    pub se_within: f64,
+    /// The AR(1) variance inflation applied.
+    pub inflation: f64,
+    /// Degrees of freedom.
+    pub df: f64,
+}
+
+fn empirical_logit(rate: Rate) -> (f64, f64) {
+    let (h, m) = (rate.hits + 0.5, rate.misses() + 0.5);
+    ((h / m).ln(), 1.0 / h + 1.0 / m)
+}
+
+fn expit(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Months per block: the shortest of 1, 2, 3 or 6 months in which the force has on average at
+/// least 5 hits and 5 misses before the start.
+fn block_months(force: &Monthly, window: &Window) -> u32 {
+    let before: Vec<&Rate> = force
+        .range(window.pre_from..window.start)
+        .map(|(_, r)| r)
+        .collect();
+    if before.is_empty() {
+        return 1;
+    }
+    let months = before.len() as f64;
+    let hits = before.iter().map(|r| r.hits).sum::<f64>() / months;
+    let misses = before.iter().map(|r| r.misses()).sum::<f64>() / months;
+    [1u32, 2, 3, 6]
+        .into_iter()
+        .find(|&b| hits * f64::from(b) >= 5.0 && misses * f64::from(b) >= 5.0)
+        .unwrap_or(6)
+}
+
+/// Sums monthly rates into blocks aligned on the start; blocks with no records are dropped.
+fn blocks_of(monthly: &Monthly, window: &Window, months: u32) -> Vec<(Period, bool, Rate)> {
+    let b = months as i32;
+    // The earliest block start on or after `pre_from` that is a whole number of blocks
+    // before the start.
+    let history = window.pre_from.months_until(window.start).max(0);
+    let mut offset = -(history / b) * b;
+    let mut out = Vec::new();
+    while window.start.offset(offset) <= window.post_to {
+        let first = window.start.offset(offset);
+        let mut rate = Rate::default();
+        for p in (0..b)
+            .map(|m| first.offset(m))
+            .take_while(|p| *p <= window.post_to)
+        {
+            if let Some(r) = monthly.get(&p) {
+                rate.absorb(*r);
+            }
+        }
+        out.push((first, offset >= 0, rate));
+        offset += b;
+    }
+    out
+}
+
+impl Contrast {
+    /// The contrast of one force, or `None` when there is too little to judge (too few months
+    /// on either side, or no records).
+    pub fn estimate(
+        force: &Monthly,
+        baseline: &Baseline,
+        window: &Window,
+        settings: &ContrastSettings,
+        line: Counterline,
+    ) -> Option<Contrast> {
+        let months = block_months(force, window);
+        let force_blocks = blocks_of(force, window, months);
+        let pool_blocks = match baseline {
+            Baseline::Peers(pool) => Some(blocks_of(pool, window, months)),
+            Baseline::OwnPast | Baseline::Built => None,
+        };
+        let mut blocks = Vec::new();
+        let mut differences = Vec::new();
+        let mut variances = Vec::new();
+        for (i, (first, after, rate)) in force_blocks.iter().enumerate() {
+            if rate.total <= 0.0 {
+                continue;
+            }
+            let (y, v) = empirical_logit(*rate);
+            let (z, w) = match &pool_blocks {
+                Some(pool) if pool[i].2.total > 0.0 => empirical_logit(pool[i].2),
+                Some(_) => continue,
+                None => (0.0, 0.0),
+            };
+            blocks.push(Block {
+                first: *first,
+                after: *after,
+                force: *rate,
+                baseline_logit: z,
+            });
+            differences.push(y - z);
+            variances.push(v + w);
+        }
+        let before = blocks.iter().filter(|b| !b.after).count() as u32 * months;
+        let after = blocks.iter().filter(|b| b.after).count() as u32 * months;
+        if before < settings.min_pre_months || after < settings.min_post_months {
+            return None;
+        }
+        let mut seasonal_parameters = 0;
+        if matches!(baseline, Baseline::OwnPast) && months == 1 {
+            seasonal_parameters = remove_seasonality(&mut blocks, &mut differences);
+        }
+        match line {
+            Counterline::Level => {
+                Self::fit(blocks, months, differences, variances, seasonal_parameters)
+            }
+            Counterline::Trend => {
+                Self::fit_trend(blocks, months, differences, variances, window.start)
+            }
+        }
+    }
+
+    fn fit(
+        blocks: Vec<Block>,
+        block_months: u32,
+        differences: Vec<f64>,
+        variances: Vec<f64>,
+        extra_parameters: usize,
+    ) -> Option<Contrast> {
+        let k = differences.len();
+        let parameters = 2 + extra_parameters;
+        if k <= parameters + 1 {
+            return None;
+        }
+        let after: Vec<bool> = blocks.iter().map(|b| b.after).collect();
+        let df = (k - parameters) as f64;
+
+        // DerSimonian-Laird moment estimate of the extra variance, from the spread within the
+        // two periods (the meta-regression form with one mean per period).
+        let fixed: Vec<f64> = variances.iter().map(|v| 1.0 / v).collect();
+        let (q, c) = [false, true].iter().fold((0.0, 0.0), |(q, c), &side| {
+            let (mean, total, total_sq) = group_mean(&differences, &fixed, &after, side);
+            let spread: f64 = (0..k)
+                .filter(|&i| after[i] == side)
+                .map(|i| fixed[i] * (differences[i] - mean).powi(2))
+                .sum();
+            (q + spread, c + total - total_sq / total)
+        });
+        let sigma2 = if c > 0.0 {
+            ((q - df) / c).max(0.0)
+        } else {
+            0.0
+        };
+
+        let weights: Vec<f64> = variances.iter().map(|v| 1.0 / (v + sigma2)).collect();
+        let (level_before, w_before, _) = group_mean(&differences, &weights, &after, false);
+        let (level_after, w_after, _) = group_mean(&differences, &weights, &after, true);
+        let model_variance = 1.0 / w_before + 1.0 / w_after;
+        let residuals: Vec<f64> = (0..k)
+            .map(|i| {
+                let level = if after[i] { level_after } else { level_before };
+                (differences[i] - level) * weights[i].sqrt()
+            })
+            .collect();
+        let knapp_hartung = residuals.iter().map(|r| r * r).sum::<f64>() / df;
+        // Residuals far below their binomial scale carry no information about correlation
+        // (a series without sampling noise): take them as independent.
+        let rho = if knapp_hartung > 1e-6 {
+            lag1_autocorrelation(&residuals).unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        let inflation = ar1_variance_inflation(rho);
+        let variance = model_variance * knapp_hartung.max(1.0) * inflation;
+        let counterfactual = vec![level_before; k];
+        Some(Contrast {
+            blocks,
+            block_months,
+            differences,
+            variances,
+            sigma2,
+            level_before,
+            counterfactual,
+            delta: level_after - level_before,
+            trend: false,
+            se_within: variance.sqrt(),
+            inflation,
+            df,
+        })
+    }
+
+    /// The interrupted time series: a line fitted to the blocks before the start and carried
+    /// on; `delta` is the mean departure of the blocks after the start from it.
+    ///
+    /// The line is Theil-Sen's (the median of pairwise slopes, Sen 1968): a few months of a
+    /// national shock just before the start would tilt a least-squares line, and a carried-on
+    /// line amplifies any tilt. Its variance at the post blocks' mean position is the
+    /// least-squares prediction variance `s^2 (1/n + (x_post - x_pre)^2 / Sxx)` with `s^2` the
+    /// residual variance before the start (an approximation: Theil-Sen is about 90% as
+    /// efficient as least squares on normal data).
+    fn fit_trend(
+        blocks: Vec<Block>,
+        block_months: u32,
+        differences: Vec<f64>,
+        variances: Vec<f64>,
+        start: Period,
+    ) -> Option<Contrast> {
+        let k = differences.len();
+        let after: Vec<bool> = blocks.iter().map(|b| b.after).collect();
+        let pre: Vec<usize> = (0..k).filter(|&i| !after[i]).collect();
+        let post: Vec<usize> = (0..k).filter(|&i| after[i]).collect();
+        if pre.len() < 6 || post.is_empty() {
+            return None;
+        }
+        // Position in years from the start, so the slope reads as a change per year.
+        let x: Vec<f64> = blocks
+            .iter()
+            .map(|b| f64::from(start.months_until(b.first)) / 12.0)
+            .collect();
+        let line = theil_sen(&pre, &x, &differences)?;
+        let counterfactual: Vec<f64> = x.iter().map(|&xi| line.at(xi)).collect();
+        let residual = |i: usize| differences[i] - counterfactual[i];
+        let n_pre = pre.len() as f64;
+        let n_post = post.len() as f64;
+        let s2 = pre.iter().map(|&i| residual(i).powi(2)).sum::<f64>() / (n_pre - 2.0);
+        let delta = post.iter().map(|&i| residual(i)).sum::<f64>() / n_post;
+        let post_spread = if post.len() > 1 {
+            post.iter()
+                .map(|&i| (residual(i) - delta).powi(2))
+                .sum::<f64>()
+                / (n_post - 1.0)
+        } else {
+            s2
+        };
+        let x_pre = pre.iter().map(|&i| x[i]).sum::<f64>() / n_pre;
+        let x_post = post.iter().map(|&i| x[i]).sum::<f64>() / n_post;
+        let sxx: f64 = pre.iter().map(|&i| (x[i] - x_pre).powi(2)).sum();
+        let extrapolation = s2 * (1.0 / n_pre + (x_post - x_pre).powi(2) / sxx);
+        let model_variance = post_spread.max(s2) / n_post + extrapolation;
+
+        let residuals: Vec<f64> = (0..k)
+            .map(|i| residual(i) - if after[i] { delta } else { 0.0 })
+            .collect();
+        let rho = if s2 > 1e-12 {
+            lag1_autocorrelation(&residuals).unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        let inflation = ar1_variance_inflation(rho);
+        let variance = model_variance * inflation;
+        // The binomial variances show in s2 and the spread: the trend model needs no separate
+        // extra-variance term. Report the excess over the binomial part for information.
+        let mean_binomial = pre.iter().map(|&i| variances[i]).sum::<f64>() / n_pre;
+        Some(Contrast {
+            level_before: pre.iter().map(|&i| differences[i]).sum::<f64>() / n_pre,
+            blocks,
+            block_months,
+            differences,
+            variances,
+            sigma2: (s2 - mean_binomial).max(0.0),
+            counterfactual,
+            delta,
+            trend: true,
+            se_within: variance.sqrt(),
+            inflation,
+            df: (k - 3) as f64,
+        })
+    }
+
+    /// Number of blocks before and after the start.
+    pub fn block_counts(&self) -> (usize, usize) {
+        let after = self.blocks.iter().filter(|b| b.after).count();
+        (self.blocks.len() - after, after)
+    }
+
+    /// The records a shift of `delta_value` stands for over the blocks after the start:
+    /// observed hits minus the hits expected had the difference been its counterfactual
+    /// shifted by `delta - delta_value` (at `delta_value = delta`, the counterfactual itself).
+    /// Positive when there are more hits than expected.
+    pub fn excess_hits(&self, delta_value: f64, counterfactual: Counterfactual) -> f64 {
+        self.blocks
+            .iter()
+            .zip(&self.counterfactual)
+            .filter(|(b, _)| b.after)
+            .map(|(b, line)| {
+                let share = expit(b.baseline_logit + line + self.delta - delta_value);
+                let expected = match counterfactual {
+                    Counterfactual::ShareOfTotal => b.force.total * share,
+                    Counterfactual::OddsOfMisses => {
+                        b.force.misses() * share / (1.0 - share).max(1e-9)
+                    }
+                };
+                b.force.hits - expected
+            })
+            .sum()
+    }
+
+    /// The first month the series looks shifted in the gaming direction: the best single change
+    /// in the differences between three months before the start and two blocks before the end,
+    /// or the start itself when no change that way fits better.
+    pub fn first_affected(&self, direction: Direction, start: Period) -> Period {
+        let variances: Vec<f64> = self.variances.iter().map(|v| v + self.sigma2).collect();
+        let Ok(profile) = mean_shift_profile(&self.differences, Some(&variances), 2) else {
+            return start;
+        };
+        let earliest = start.offset(-3);
+        profile
+            .into_iter()
+            .filter(|(k, _)| self.blocks[*k].first >= earliest)
+            .filter(|(k, _)| {
+                let (before, after) = self.differences.split_at(*k);
+                let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+                (mean(after) - mean(before)) * direction.sign() > 0.0
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(k, _)| self.blocks[k].first)
+            .unwrap_or(start)
+    }
+}
+
+/// A straight line `mu + beta x`.
+struct Line {
+    mu: f64,
+    beta: f64,
+}
+
+impl Line {
+    fn at(&self, x: f64) -> f64 {
+        self.mu + self.beta * x
+    }
+}
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    })
+}
+
+/// Theil-Sen line through the rows: the median of the pairwise slopes, then the median of
+/// `y - beta x` as the intercept (Sen 1968, "Estimates of the regression coefficient based on
+/// Kendall's tau", JASA 63:1379-1389).
+fn theil_sen(rows: &[usize], x: &[f64], y: &[f64]) -> Option<Line> {
+    let mut slopes = Vec::with_capacity(rows.len() * rows.len() / 2);
+    for (a, &i) in rows.iter().enumerate() {
+        for &j in &rows[a + 1..] {
+            if (x[j] - x[i]).abs() > 1e-12 {
+                slopes.push((y[j] - y[i]) / (x[j] - x[i]));
+            }
+        }
+    }
+    let beta = median(&mut slopes)?;
+    let mut intercepts: Vec<f64> = rows.iter().map(|&i| y[i] - beta * x[i]).collect();
+    let mu = median(&mut intercepts)?;
+    Some(Line { mu, beta })
+}
+
+/// Weighted mean of one period, its total weight and its total squared weight.
+fn group_mean(values: &[f64], weights: &[f64], after: &[bool], side: bool) -> (f64, f64, f64) {
+    let (mut sum, mut total, mut total_sq) = (0.0, 0.0, 0.0);
+    for i in 0..values.len() {
+        if after[i] == side {
+            sum += weights[i] * values[i];
+            total += weights[i];
+            total_sq += weights[i] * weights[i];
+        }
+    }
+    (if total > 0.0 { sum / total } else { 0.0 }, total, total_sq)
+}
+
+/// Subtracts month-of-year means estimated before the start (own-past baseline only), when
+/// every month of the year appears at least twice before it. Returns the parameters used (11).
+fn remove_seasonality(blocks: &mut [Block], differences: &mut [f64]) -> usize {
+    let mut sums = [0.0f64; 12];
+    let mut counts = [0u32; 12];
+    for (b, d) in blocks.iter().zip(differences.iter()) {
+        if !b.after {
+            let m = b.first.month() as usize - 1;
+            sums[m] += d;
+            counts[m] += 1;
+        }
+    }
+    if counts.iter().any(|&c| c < 2) {
+        return 0;
+    }
+    let means: Vec<f64> = (0..12).map(|m| sums[m] / f64::from(counts[m])).collect();
+    let overall = means.iter().sum::<f64>() / 12.0;
+    for (b, d) in blocks.iter_mut().zip(differences.iter_mut()) {
+        let effect = means[b.first.month() as usize - 1] - overall;
+        *d -= effect;
+        b.baseline_logit += effect;
+    }
+    11
+}
+
+/// The between-force variance of a contrast: Spiegelhalter's additive over-dispersion of the
+/// reference forces' deltas around zero (no change is expected of an honest force), with 10%
+/// Winsorisation so that a few unusual forces among the references (gaming, a merger) do not
+/// inflate it; with fewer than ten references at least the most extreme one on each side is
+/// Winsorised, since 10% of them would be none. Zero with fewer than five reference forces:
+/// too few to estimate, and the within-force allowances then carry the uncertainty alone.
+pub fn between_force_variance(references: &[&Contrast]) -> f64 {
+    let n = references.len();
+    if n < 5 {
+        return 0.0;
+    }
+    let deltas: Vec<f64> = references.iter().map(|c| c.delta).collect();
+    let ses: Vec<f64> = references.iter().map(|c| c.se_within.max(1e-9)).collect();
+    let fraction = 0.1f64.max(1.0 / n as f64 + 1e-9);
+    additive_overdispersion(&deltas, &ses, 0.0, fraction).map_or(0.0, |o| o.tau2)
+}
+
+/// A contrast judged: the effect with its interval and one-sided p-value.
+#[derive(Clone, Copy, Debug)]
+pub struct Judgement {
+    /// The change in log-odds.
+    pub effect: f64,
+    /// 95% interval of the effect.
+    pub ci: (f64, f64),
+    /// Standard error with the between-force variance.
+    pub se: f64,
+    /// One-sided p-value in the gaming direction.
+    pub p_value: f64,
+}
+
+/// Judges a contrast given the between-force variance.
+pub fn judge(contrast: &Contrast, tau2: f64, direction: Direction) -> Judgement {
+    let se = (contrast.se_within.powi(2) + tau2).sqrt();
+    let t = contrast.delta / se;
+    let p_value = student_t_sf(direction.sign() * t, contrast.df).unwrap_or(1.0);
+    let q = student_t_quantile(0.975, contrast.df).unwrap_or(1.96);
+    Judgement {
+        effect: contrast.delta,
+        ci: (contrast.delta - q * se, contrast.delta + q * se),
+        se,
+        p_value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn period(index: i32) -> Period {
+        Period::new(2020, 1).unwrap().offset(index)
+    }
+
+    /// A series with the given share each month and `n` records.
+    fn monthly(shares: impl Fn(i32) -> f64, n: f64, months: i32) -> Monthly {
+        (0..months)
+            .map(|i| {
+                let hits = (shares(i) * n).round();
+                (period(i), Rate { hits, total: n })
+            })
+            .collect()
+    }
+
+    fn window() -> Window {
+        Window {
+            pre_from: period(0),
+            start: period(24),
+            post_to: period(47),
+        }
+    }
+
+    fn settings() -> ContrastSettings {
+        ContrastSettings {
+            min_pre_months: 12,
+            min_post_months: 3,
+        }
+    }
+
+    #[test]
+    fn a_step_against_flat_peers_is_measured_on_the_log_odds() {
+        let force = monthly(|i| if i < 24 { 0.40 } else { 0.30 }, 1000.0, 48);
+        let peers = monthly(|_| 0.35, 10_000.0, 48);
+        let c = Contrast::estimate(
+            &force,
+            &Baseline::Peers(&peers),
+            &window(),
+            &settings(),
+            Counterline::Level,
+        )
+        .unwrap();
+        let expected = (0.30f64 / 0.70).ln() - (0.40f64 / 0.60).ln();
+        assert!(
+            (c.delta - expected).abs() < 0.002,
+            "{} vs {expected}",
+            c.delta
+        );
+        assert_eq!(c.block_months, 1);
+        // A noiseless series: no extra variance is estimated.
+        assert!(c.sigma2 < 1e-9);
+        let j = judge(&c, 0.0, Direction::Fall);
+        assert!(j.p_value < 1e-6 && j.ci.1 < 0.0, "{j:?} {c:?}");
+        assert!(judge(&c, 0.0, Direction::Rise).p_value > 0.99);
+        // The records behind the shift: 100 a month for 24 months.
+        let shortfall = -c.excess_hits(c.delta, Counterfactual::ShareOfTotal);
+        assert!((shortfall - 2400.0).abs() < 15.0, "{shortfall}");
+        assert_eq!(c.first_affected(Direction::Fall, period(24)), period(24));
+    }
+
+    #[test]
+    fn a_common_shock_cancels_against_peers() {
+        let shock = |i: i32| if (26..29).contains(&i) { -0.1 } else { 0.0 };
+        let force = monthly(|i| 0.40 + shock(i), 1000.0, 48);
+        let peers = monthly(|i| 0.35 + shock(i), 10_000.0, 48);
+        let c = Contrast::estimate(
+            &force,
+            &Baseline::Peers(&peers),
+            &window(),
+            &settings(),
+            Counterline::Level,
+        )
+        .unwrap();
+        assert!(judge(&c, 0.0, Direction::Fall).p_value > 0.05);
+    }
+
+    #[test]
+    fn a_slow_drift_is_not_judged_a_step() {
+        // The force's share drifts down steadily over four years; its peers' do not.
+        let force = monthly(|i| 0.40 - 0.0015 * f64::from(i), 3000.0, 48);
+        let peers = monthly(|_| 0.35, 30_000.0, 48);
+        let c = Contrast::estimate(
+            &force,
+            &Baseline::Peers(&peers),
+            &window(),
+            &settings(),
+            Counterline::Level,
+        )
+        .unwrap();
+        assert!(
+            c.inflation > 3.0,
+            "autocorrelated residuals should inflate: {}",
+            c.inflation
+        );
+    }
+
+    #[test]
+    fn sparse_series_are_blocked_and_short_histories_refused() {
+        let force = monthly(|_| 0.5, 4.0, 48);
+        let peers = monthly(|_| 0.5, 400.0, 48);
+        let c = Contrast::estimate(
+            &force,
+            &Baseline::Peers(&peers),
+            &window(),
+            &settings(),
+            Counterline::Level,
+        )
+        .unwrap();
+        assert_eq!(c.block_months, 3);
+        let short = Window {
+            pre_from: period(18),
+            ..window()
+        };
+        assert!(
+            Contrast::estimate(
+                &force,
+                &Baseline::Peers(&peers),
+                &short,
+                &settings(),
+                Counterline::Level
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn re_badging_counts_missing_hits_against_the_misses() {
+        // 200 of 1000 calls are of the type; 50 a month are re-badged away after the start:
+        // 150 of 950 remain.
+        let force = monthly(|i| if i < 24 { 0.2 } else { 150.0 / 950.0 }, 1000.0, 48);
+        let force: Monthly = force
+            .into_iter()
+            .map(|(p, r)| {
+                let total = if p >= period(24) { 950.0 } else { 1000.0 };
+                let hits = if p >= period(24) { 150.0 } else { 200.0 };
+                let _ = r;
+                (p, Rate { hits, total })
+            })
+            .collect();
+        let peers = monthly(|_| 0.2, 10_000.0, 48);
+        let c = Contrast::estimate(
+            &force,
+            &Baseline::Peers(&peers),
+            &window(),
+            &settings(),
+            Counterline::Level,
+        )
+        .unwrap();
+        let lost = -c.excess_hits(c.delta, Counterfactual::OddsOfMisses);
+        assert!((lost - 50.0 * 24.0).abs() < 10.0, "{lost}");
+        let naive = -c.excess_hits(c.delta, Counterfactual::ShareOfTotal);
+        assert!(
+            naive < lost * 0.85,
+            "the share of the shrunken total undercounts: {naive}"
+        );
+    }
+
+    #[test]
+    fn own_past_removes_seasonality_when_the_history_allows() {
+        let season = |i: i32| 0.05 * (f64::from(i) * std::f64::consts::TAU / 12.0).sin();
+        let force = monthly(|i| 0.40 + season(i), 2000.0, 48);
+        let c = Contrast::estimate(
+            &force,
+            &Baseline::OwnPast,
+            &window(),
+            &settings(),
+            Counterline::Level,
+        )
+        .unwrap();
+        assert!(c.delta.abs() < 0.01, "{}", c.delta);
+        assert!(judge(&c, 0.0, Direction::Fall).p_value > 0.05);
+    }
+
+    #[test]
+    fn a_trend_is_carried_on_and_a_step_on_top_of_it_is_measured() {
+        // The force's part of a shared volume declines 5% a year; after the start it drops a
+        // further 10% on top. The level model mistakes the decline for a step; the trend
+        // model measures only the drop.
+        let share = |i: i32| {
+            let trend = (-0.05 * f64::from(i) / 12.0).exp();
+            let step = if i >= 24 { 0.9 } else { 1.0 };
+            let force = 1000.0 * trend * step;
+            force / (force + 10_000.0)
+        };
+        let force: Monthly = (0..48)
+            .map(|i| {
+                (
+                    period(i),
+                    Rate {
+                        hits: share(i) * 11_000.0,
+                        total: 11_000.0,
+                    },
+                )
+            })
+            .collect();
+        let level = Contrast::estimate(
+            &force,
+            &Baseline::Built,
+            &window(),
+            &settings(),
+            Counterline::Level,
+        )
+        .unwrap();
+        let trend = Contrast::estimate(
+            &force,
+            &Baseline::Built,
+            &window(),
+            &settings(),
+            Counterline::Trend,
+        )
+        .unwrap();
+        let step = (0.9f64).ln();
+        assert!(
+            (trend.delta - step).abs() < 0.01,
+            "trend {} vs {step}",
+            trend.delta
+        );
+        assert!(level.delta < step - 0.05, "level {}", level.delta);
+        assert!(trend.trend && !level.trend);
+    }
+
+    #[test]
+    fn between_force_variance_needs_enough_references() {
+        let peers = monthly(|_| 0.35, 10_000.0, 48);
+        let contrasts: Vec<Contrast> = (0..8)
+            .map(|j| {
+                let shift = 0.02 * f64::from(j - 4);
+                let force = monthly(|i| if i < 24 { 0.40 } else { 0.40 + shift }, 5000.0, 48);
+                Contrast::estimate(
+                    &force,
+                    &Baseline::Peers(&peers),
+                    &window(),
+                    &settings(),
+                    Counterline::Level,
+                )
+                .unwrap()
+            })
+            .collect();
+        let refs: Vec<&Contrast> = contrasts.iter().collect();
+        assert!(between_force_variance(&refs) > 0.001);
+        assert_eq!(between_force_variance(&refs[..4]), 0.0);
+    }
+}

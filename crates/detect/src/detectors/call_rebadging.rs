@@ -1,0 +1,226 @@
+//! Calls re-badged at opening: crime-related calls opened as non-crime call types, as when
+//! assaults are opened as "concern for safety". Two views, each needing a transfer:
+//!
+//! - per call type: the type's share of crime-related calls falls (against the force's past
+//!   and its peers);
+//! - all crime-related calls together: their volume falls against the peers' volume, which
+//!   catches re-badging spread evenly over every type (it leaves each type's share alone).
+//!
+//! Either way the calls must reappear: the non-crime neighbours the calls could be opened as
+//! must rise, by a matching number of calls, against the non-crime types that nothing is
+//! re-badged into (traffic, missing persons by default). That comparison is inside the force,
+//! so a force whose whole volume drifts against its peers does not pass for a transfer; a
+//! genuine fall in a crime type moves no neighbour; and a force that simply takes more
+//! non-crime calls moves the neighbours without the crime-related calls.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Context, Detector};
+use crate::contrast::{Counterfactual, Direction};
+use crate::finding::Mechanism;
+use crate::rates::{Rate, RateTable};
+use crate::spec::{Corroboration, RateSpec, RecordsPerHit, SeriesSpec};
+
+pub(crate) struct CallRebadging;
+
+impl Detector for CallRebadging {
+    fn name(&self) -> &'static str {
+        "call_rebadging"
+    }
+
+    fn describe(&self) -> &'static str {
+        "The share of each crime-related call type among crime-related calls, and the volume of all crime-related calls against the peers', after the target against before; corroborated by the non-crime types the calls could be opened as rising, by a matching number of calls, against the non-crime types nothing is re-badged into."
+    }
+
+    fn series(&self, context: &Context) -> Vec<SeriesSpec> {
+        let Some(reference) = reference_types(context) else {
+            return Vec::new();
+        };
+        let crimes_per_incident = context.crimes_per_converted_incident();
+        let mut out: Vec<SeriesSpec> = pooled(context, &reference, &crimes_per_incident)
+            .into_iter()
+            .collect();
+        out.extend(per_call_type(context, &reference, &crimes_per_incident));
+        out
+    }
+}
+
+/// The non-crime types that no crime-related type is re-badged into: the yardstick the
+/// neighbours are measured against. `None` when every non-crime type is a neighbour.
+fn reference_types(context: &Context) -> Option<BTreeSet<String>> {
+    let neighbours: BTreeSet<String> = context
+        .config
+        .rebadge_pairs()
+        .into_iter()
+        .flat_map(|p| p.non_crime)
+        .collect();
+    let reference: BTreeSet<String> = context
+        .vocabulary
+        .non_crime
+        .iter()
+        .filter(|t| !neighbours.contains(*t))
+        .cloned()
+        .collect();
+    (!reference.is_empty()).then_some(reference)
+}
+
+/// The neighbours' calls against the reference types' calls, counted by odds: the reference
+/// calls are untouched by re-badging, so the neighbours' expected calls are their usual odds
+/// times the reference calls, and the excess is the calls gained.
+fn neighbour_rise(
+    context: &Context,
+    neighbours: &BTreeSet<String>,
+    reference: &BTreeSet<String>,
+    name: &str,
+    at_most_double: bool,
+) -> Corroboration {
+    let rates = context.incident_rates(|c| {
+        let n = neighbours.contains(&c.call_type);
+        (n || reference.contains(&c.call_type)).then_some(n)
+    });
+    let reference_names = reference.iter().cloned().collect::<Vec<_>>().join("/");
+    Corroboration::Transfer {
+        spec: RateSpec::share(
+            format!("{name} calls against {reference_names}"),
+            Direction::Rise,
+            rates,
+        )
+        .counted_by(Counterfactual::OddsOfMisses),
+        at_most_double,
+    }
+}
+
+fn categories(call_type: &str) -> Vec<String> {
+    match call_type {
+        "ASSAULT" | "DOMESTIC_ABUSE" | "HARASSMENT" => vec!["violence".into()],
+        "SEXUAL_OFFENCE" => vec!["sexual".into(), "rape".into()],
+        _ => Vec::new(),
+    }
+}
+
+/// All crime-related calls together, by volume against the peers'.
+fn pooled(
+    context: &Context,
+    reference: &BTreeSet<String>,
+    crimes_per_incident: &BTreeMap<String, f64>,
+) -> Option<SeriesSpec> {
+    let crime_related =
+        context.incident_rates(|c| context.is_crime_related(&c.call_type).then_some(true));
+    if crime_related.forces.is_empty() {
+        return None;
+    }
+    let neighbours: BTreeSet<String> = context
+        .config
+        .rebadge_pairs()
+        .into_iter()
+        .flat_map(|p| p.non_crime)
+        .filter(|n| !context.is_crime_related(n))
+        .collect();
+    let conversion = context.incident_rates(|c| {
+        context
+            .is_crime_related(&c.call_type)
+            .then_some(c.led_to_crime)
+    });
+    Some(SeriesSpec {
+        detector: "call_rebadging",
+        mechanism: Mechanism::Rebadging,
+        main: RateSpec::volume(
+            "crime-related calls opened as non-crime",
+            Direction::Fall,
+            crime_related,
+        ),
+        counterfactual: Counterfactual::OddsOfMisses,
+        records_per_hit: RecordsPerHit::ByForce(crimes_per_call(&conversion, crimes_per_incident)),
+        categories: vec!["violence".into(), "sexual".into()],
+        corroboration: Some(neighbour_rise(
+            context,
+            &neighbours,
+            reference,
+            "non-crime neighbour",
+            true,
+        )),
+        rate_label: "the volume of crime-related calls against the peers'".into(),
+        affected_label: "crimes never recorded because calls were opened as non-crime".into(),
+        family: "all crime-related calls".into(),
+        complete: false,
+    })
+}
+
+/// Each crime-related call type against the other crime-related calls.
+fn per_call_type(
+    context: &Context,
+    reference: &BTreeSet<String>,
+    crimes_per_incident: &BTreeMap<String, f64>,
+) -> Vec<SeriesSpec> {
+    context
+        .config
+        .rebadge_pairs()
+        .iter()
+        .filter(|pair| context.is_crime_related(&pair.crime))
+        .filter_map(|pair| {
+            let main = context.incident_rates(|c| {
+                context
+                    .is_crime_related(&c.call_type)
+                    .then(|| c.call_type == pair.crime)
+            });
+            if main.forces.is_empty() {
+                return None;
+            }
+            let neighbours: BTreeSet<String> = pair.non_crime.iter().cloned().collect();
+            let neighbour_names = pair.non_crime.join("/");
+            // A call of this type that is not opened loses the crimes it would have led to.
+            let conversion =
+                context.incident_rates(|c| (c.call_type == pair.crime).then_some(c.led_to_crime));
+            Some(SeriesSpec {
+                detector: "call_rebadging",
+                mechanism: Mechanism::Rebadging,
+                main: RateSpec::share(
+                    format!("{} opened as {neighbour_names}", pair.crime),
+                    Direction::Fall,
+                    main,
+                ),
+                counterfactual: Counterfactual::OddsOfMisses,
+                records_per_hit: RecordsPerHit::ByForce(crimes_per_call(
+                    &conversion,
+                    crimes_per_incident,
+                )),
+                categories: categories(&pair.crime),
+                corroboration: Some(neighbour_rise(
+                    context,
+                    &neighbours,
+                    reference,
+                    &neighbour_names,
+                    false,
+                )),
+                rate_label: format!("the share of {} among crime-related calls", pair.crime),
+                affected_label: "crimes never recorded because the call was opened as non-crime"
+                    .into(),
+                family: "call types".into(),
+                complete: false,
+            })
+        })
+        .collect()
+}
+
+/// Crimes each call of a type stood for before gaming: its conversion times the crimes per
+/// converted incident.
+fn crimes_per_call(
+    conversion: &RateTable,
+    crimes_per_incident: &BTreeMap<String, f64>,
+) -> BTreeMap<String, f64> {
+    conversion
+        .forces
+        .iter()
+        .map(|(force, monthly)| {
+            let mut rate = Rate::default();
+            monthly.values().for_each(|r| rate.absorb(*r));
+            let share = if rate.total > 0.0 {
+                rate.hits / rate.total
+            } else {
+                0.0
+            };
+            let per_incident = crimes_per_incident.get(force).copied().unwrap_or(1.0);
+            (force.clone(), share * per_incident)
+        })
+        .collect()
+}

@@ -1,0 +1,52 @@
+//! Cancelling crimes without grounds: the share of crime records later cancelled, by offence
+//! group and overall, after the target against before, against peers. Cancellation has
+//! legitimate grounds (transfer, duplicate, error, new evidence), which is why the rate is
+//! compared with the force's own past and its peers rather than with zero.
+
+use super::{Context, Detector, offence_groups};
+use crate::contrast::{Counterfactual, Direction};
+use crate::finding::Mechanism;
+use crate::spec::{RateSpec, RecordsPerHit, SeriesSpec};
+
+pub(crate) struct Cancellation;
+
+impl Detector for Cancellation {
+    fn name(&self) -> &'static str {
+        "cancellation"
+    }
+
+    fn describe(&self) -> &'static str {
+        "The share of crime records cancelled, per offence group and overall, after the target against before, against peers."
+    }
+
+    fn series(&self, context: &Context) -> Vec<SeriesSpec> {
+        offence_groups(context)
+            .into_iter()
+            .filter_map(|(name, codes, categories)| {
+                let rates = context.crime_rates(|c| {
+                    codes
+                        .as_ref()
+                        .is_none_or(|g| g.contains(&c.offence_final))
+                        .then_some(c.cancelled)
+                });
+                (!rates.forces.is_empty()).then(|| SeriesSpec {
+                    detector: "cancellation",
+                    mechanism: Mechanism::Cancelling,
+                    main: RateSpec::share(format!("cancelled: {name}"), Direction::Rise, rates),
+                    counterfactual: Counterfactual::ShareOfTotal,
+                    records_per_hit: RecordsPerHit::One,
+                    categories,
+                    corroboration: None,
+                    rate_label: format!("the share of {name} records cancelled"),
+                    affected_label: "crime records cancelled beyond the usual rate".into(),
+                    family: if codes.is_some() {
+                        "offence groups".into()
+                    } else {
+                        "all crime".into()
+                    },
+                    complete: false,
+                })
+            })
+            .collect()
+    }
+}

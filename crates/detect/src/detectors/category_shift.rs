@@ -1,0 +1,97 @@
+//! Downgrading between offence categories: the share of the serious side of a serious/lesser
+//! pair (8N against 105A, rape against other sexual offences, ...) falls after the target
+//! against the force's past and its peers.
+//!
+//! A share falls for two reasons: records moved from serious to lesser (downgrading), or the
+//! serious crime itself fell (a genuine fall), or the lesser one rose (better recording of
+//! lesser offences, as after the 2014 inspection). Only the first moves records, so a finding
+//! also needs the serious records to have fallen against the rest of the force's crime and
+//! either the lesser ones to have risen against it or serious records to have been
+//! reclassified as lesser.
+
+use recount_cube::DowngradePair;
+
+use super::{Context, Detector};
+use crate::contrast::{Counterfactual, Direction};
+use crate::finding::Mechanism;
+use crate::spec::{Corroboration, RateSpec, RecordsPerHit, SeriesSpec};
+
+pub(crate) struct CategoryShift;
+
+impl Detector for CategoryShift {
+    fn name(&self) -> &'static str {
+        "category_shift"
+    }
+
+    fn describe(&self) -> &'static str {
+        "The share of the serious offence within each serious/lesser pair, after the target against before, against peers; corroborated by the serious records falling and the lesser ones rising (or reclassifications from serious to lesser) against the rest of the force's crime."
+    }
+
+    fn series(&self, context: &Context) -> Vec<SeriesSpec> {
+        context
+            .config
+            .downgrade_pairs()
+            .iter()
+            .map(|pair| pair_series(context, pair))
+            .collect()
+    }
+}
+
+fn pair_series(context: &Context, pair: &DowngradePair) -> SeriesSpec {
+    let serious = context.expand(&pair.serious);
+    let lesser = context.expand(&pair.lesser);
+    let main = context.crime_rates(|c| {
+        let s = serious.contains(&c.offence_final);
+        (!c.cancelled && (s || lesser.contains(&c.offence_final))).then_some(s)
+    });
+    let serious_against_rest = context.crime_rates(|c| {
+        (!c.cancelled && !lesser.contains(&c.offence_final))
+            .then(|| serious.contains(&c.offence_final))
+    });
+    let lesser_against_rest = context.crime_rates(|c| {
+        (!c.cancelled && !serious.contains(&c.offence_final))
+            .then(|| lesser.contains(&c.offence_final))
+    });
+    let reclassified = context.crime_rates(|c| {
+        serious
+            .contains(&c.offence_initial)
+            .then(|| lesser.contains(&c.offence_final))
+    });
+    let name = &pair.name;
+    SeriesSpec {
+        detector: "category_shift",
+        mechanism: Mechanism::Downgrading,
+        main: RateSpec::share(name.clone(), Direction::Fall, main),
+        counterfactual: Counterfactual::ShareOfTotal,
+        records_per_hit: RecordsPerHit::One,
+        categories: context.categories_of(&serious),
+        corroboration: Some(Corroboration::All(vec![
+            Corroboration::Rate(RateSpec::share(
+                format!("{name}: serious against the rest"),
+                Direction::Fall,
+                serious_against_rest,
+            )),
+            Corroboration::Any(vec![
+                Corroboration::Rate(RateSpec::share(
+                    format!("{name}: lesser against the rest"),
+                    Direction::Rise,
+                    lesser_against_rest,
+                )),
+                Corroboration::Rate(RateSpec::share(
+                    format!("{name}: reclassified serious to lesser"),
+                    Direction::Rise,
+                    reclassified,
+                )),
+            ]),
+        ])),
+        rate_label: format!(
+            "the share of {} among {} and {} records",
+            pair.serious.join("/"),
+            pair.serious.join("/"),
+            pair.lesser.join("/")
+        ),
+        affected_label: "crime records recorded as a lesser offence".into(),
+        family: "offence pairs".into(),
+        complete: true,
+    }
+}

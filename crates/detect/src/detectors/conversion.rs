@@ -1,0 +1,111 @@
+//! Non-recording: crime-related calls that do not lead to a crime record. A genuine fall in
+//! crime lowers calls and crimes together and leaves the share of calls that become crimes
+//! where it was; non-recording lowers crimes against calls. So the rate tested is the
+//! conversion of each crime-related call type, and of all of them together; and, as a second
+//! view of the same mechanism, the share of crime-related calls closed with a non-crime code
+//! and no crime.
+
+use super::{Context, Detector};
+use crate::contrast::{Counterfactual, Direction};
+use crate::finding::Mechanism;
+use crate::spec::{RateSpec, RecordsPerHit, SeriesSpec};
+
+pub(crate) struct Conversion;
+
+/// Call types and the offence categories their crimes mostly fall in.
+fn categories(call_type: &str) -> Vec<String> {
+    match call_type {
+        "ASSAULT" | "DOMESTIC_ABUSE" | "HARASSMENT" => vec!["violence".into()],
+        "SEXUAL_OFFENCE" => vec!["sexual".into(), "rape".into()],
+        _ => Vec::new(),
+    }
+}
+
+impl Detector for Conversion {
+    fn name(&self) -> &'static str {
+        "conversion"
+    }
+
+    fn describe(&self) -> &'static str {
+        "The share of crime-related calls that led to at least one crime record, per call type and for all together, and the share of crime-related calls closed with a non-crime code and no crime; each after the target against before, against peers."
+    }
+
+    fn series(&self, context: &Context) -> Vec<SeriesSpec> {
+        let per_incident = RecordsPerHit::ByForce(context.crimes_per_converted_incident());
+        let mut out = Vec::new();
+        let all = context.incident_rates(|c| {
+            context
+                .is_crime_related(&c.call_type)
+                .then_some(c.led_to_crime)
+        });
+        out.push(spec(
+            "all crime-related calls".into(),
+            "all crime-related calls",
+            Direction::Fall,
+            all,
+            per_incident.clone(),
+            vec!["violence".into(), "sexual".into()],
+            "the share of crime-related calls that led to a crime record".into(),
+        ));
+        for call_type in &context.vocabulary.crime_related {
+            let rates =
+                context.incident_rates(|c| (c.call_type == *call_type).then_some(c.led_to_crime));
+            if rates.forces.is_empty() {
+                continue;
+            }
+            out.push(spec(
+                format!("{call_type} calls"),
+                "call types",
+                Direction::Fall,
+                rates,
+                per_incident.clone(),
+                categories(call_type),
+                format!("the share of {call_type} calls that led to a crime record"),
+            ));
+        }
+        let vocabulary = &context.vocabulary;
+        let closed_non_crime = context.incident_rates(|c| {
+            context.is_crime_related(&c.call_type).then(|| {
+                !c.led_to_crime
+                    && c.closing_code
+                        .as_deref()
+                        .is_some_and(|code| vocabulary.non_crime.contains(code))
+            })
+        });
+        out.push(spec(
+            "crime-related calls closed as non-crime".into(),
+            "closed as non-crime",
+            Direction::Rise,
+            closed_non_crime,
+            per_incident,
+            vec!["violence".into(), "sexual".into()],
+            "the share of crime-related calls closed with a non-crime code and no crime record"
+                .into(),
+        ));
+        out
+    }
+}
+
+fn spec(
+    series: String,
+    family: &str,
+    direction: Direction,
+    rates: crate::rates::RateTable,
+    records_per_hit: RecordsPerHit,
+    categories: Vec<String>,
+    rate_label: String,
+) -> SeriesSpec {
+    SeriesSpec {
+        detector: "conversion",
+        mechanism: Mechanism::NonRecording,
+        main: RateSpec::share(series, direction, rates),
+        counterfactual: Counterfactual::ShareOfTotal,
+        records_per_hit,
+        categories,
+        corroboration: None,
+        rate_label,
+        affected_label: "crimes never recorded".into(),
+        family: family.to_string(),
+        complete: false,
+    }
+}

@@ -1,0 +1,49 @@
+//! Late recording: the share of crimes recorded after the time limit (24 hours by default),
+//! by offence group and overall, after the target against before, against peers. Reported in
+//! its own findings; late records are not lost, so they do not count towards the records
+//! affected.
+
+use super::{Context, Detector, offence_groups};
+use crate::contrast::{Counterfactual, Direction};
+use crate::finding::Mechanism;
+use crate::spec::{RateSpec, RecordsPerHit, SeriesSpec};
+
+pub(crate) struct LateRecording;
+
+impl Detector for LateRecording {
+    fn name(&self) -> &'static str {
+        "late_recording"
+    }
+
+    fn describe(&self) -> &'static str {
+        "The share of crimes recorded more than the time limit (24 hours by default) after the report, per offence group and overall, after the target against before, against peers."
+    }
+
+    fn series(&self, context: &Context) -> Vec<SeriesSpec> {
+        let limit = context.config.detect.late_hours;
+        offence_groups(context)
+            .into_iter()
+            .filter_map(|(name, codes, categories)| {
+                let rates = context.crime_rates(|c| {
+                    codes
+                        .as_ref()
+                        .is_none_or(|g| g.contains(&c.offence_final))
+                        .then(|| c.delay.exceeds(limit))
+                });
+                (!rates.forces.is_empty()).then(|| SeriesSpec {
+                    detector: "late_recording",
+                    mechanism: Mechanism::LateRecording,
+                    main: RateSpec::share(format!("recorded after {limit} h: {name}"), Direction::Rise, rates),
+                    counterfactual: Counterfactual::ShareOfTotal,
+                    records_per_hit: RecordsPerHit::One,
+                    categories,
+                    corroboration: None,
+                    rate_label: format!("the share of {name} records recorded more than {limit} hours after the report"),
+                    affected_label: "crime records recorded late beyond the usual rate".into(),
+                    family: if codes.is_some() { "offence groups".into() } else { "all crime".into() },
+                    complete: false,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,189 @@
+//! The detectors. Each reads the cube through a [`Context`] and returns the series it wants
+//! tested; the audit runs them all under every target's design. Adding a detector is one file
+//! here and one line in [`registry`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use recount_cube::{
+    AuditConfig, CallClass, CallVocabulary, CrimeCell, Cube, IncidentCell, OffenceCatalogue,
+    ReclassificationCell,
+};
+
+use crate::error::DetectError;
+use crate::rates::RateTable;
+use crate::spec::SeriesSpec;
+
+mod call_rebadging;
+mod cancellation;
+mod category_shift;
+mod conversion;
+mod late_recording;
+mod reclassification;
+
+/// A detector: reads the cube, proposes series to test.
+pub trait Detector: Sync {
+    /// Its name in outputs.
+    fn name(&self) -> &'static str;
+    /// What it tests, in one sentence (for the report's methods section).
+    fn describe(&self) -> &'static str;
+    /// Whether it needs record-level data (incidents and crimes), not just published counts.
+    fn needs_records(&self) -> bool {
+        true
+    }
+    /// The series to test.
+    fn series(&self, context: &Context) -> Vec<SeriesSpec>;
+}
+
+/// Every detector, in the order their tests are listed.
+pub fn registry() -> Vec<Box<dyn Detector>> {
+    vec![
+        Box::new(category_shift::CategoryShift),
+        Box::new(reclassification::Reclassification),
+        Box::new(conversion::Conversion),
+        Box::new(call_rebadging::CallRebadging),
+        Box::new(cancellation::Cancellation),
+        Box::new(late_recording::LateRecording),
+    ]
+}
+
+/// What detectors read: the cube and the configuration, with the reference data resolved.
+pub struct Context<'a> {
+    /// The cube.
+    pub cube: &'a Cube,
+    /// The audit configuration.
+    pub config: &'a AuditConfig,
+    /// Offence codes with groups and seriousness.
+    pub catalogue: OffenceCatalogue,
+    /// Call types by class.
+    pub vocabulary: CallVocabulary,
+}
+
+impl<'a> Context<'a> {
+    /// The context of an audit.
+    pub fn new(cube: &'a Cube, config: &'a AuditConfig) -> Result<Self, DetectError> {
+        Ok(Context {
+            cube,
+            config,
+            catalogue: config.catalogue()?,
+            vocabulary: config.vocabulary(),
+        })
+    }
+
+    /// A rate over crime records: `classify` says whether a cell is in the comparison
+    /// (`Some`) and whether it is a hit.
+    pub fn crime_rates(&self, classify: impl Fn(&CrimeCell) -> Option<bool>) -> RateTable {
+        let mut table = RateTable::default();
+        for (cell, &n) in &self.cube.crimes {
+            if let Some(hit) = classify(cell) {
+                table.add(&cell.force_id, cell.period, hit, n);
+            }
+        }
+        table
+    }
+
+    /// A rate over incidents.
+    pub fn incident_rates(&self, classify: impl Fn(&IncidentCell) -> Option<bool>) -> RateTable {
+        let mut table = RateTable::default();
+        for (cell, &n) in &self.cube.incidents {
+            if let Some(hit) = classify(cell) {
+                table.add(&cell.force_id, cell.period, hit, n);
+            }
+        }
+        table
+    }
+
+    /// A rate over reclassifications (by month of reclassification).
+    pub fn reclassification_rates(
+        &self,
+        classify: impl Fn(&ReclassificationCell) -> Option<bool>,
+    ) -> RateTable {
+        let mut table = RateTable::default();
+        for (cell, &n) in &self.cube.reclassifications {
+            if let Some(hit) = classify(cell) {
+                table.add(&cell.force_id, cell.period, hit, n);
+            }
+        }
+        table
+    }
+
+    /// Every code of a list of offence codes and group names.
+    pub fn expand(&self, names: &[String]) -> BTreeSet<String> {
+        names
+            .iter()
+            .flat_map(|n| self.catalogue.expand(n))
+            .collect()
+    }
+
+    /// Whether a call type is crime-related.
+    pub fn is_crime_related(&self, call_type: &str) -> bool {
+        self.vocabulary.classify(call_type) == Some(CallClass::CrimeRelated)
+    }
+
+    /// The offence categories a set of codes touches: `violence`, `sexual` and `rape`.
+    pub fn categories_of<'c>(&self, codes: impl IntoIterator<Item = &'c String>) -> Vec<String> {
+        let mut out = BTreeSet::new();
+        for code in codes {
+            if let Some(info) = self.catalogue.get(code) {
+                if info.group == "Violence against the person" {
+                    out.insert("violence");
+                }
+                if info.group == "Sexual offences" {
+                    out.insert("sexual");
+                }
+                if info.subgroup == "Rape" {
+                    out.insert("rape");
+                }
+            }
+        }
+        out.into_iter().map(str::to_string).collect()
+    }
+
+    /// Crime records per incident that led to a crime, per force: the factor that turns
+    /// incidents not converted into crimes not recorded.
+    pub fn crimes_per_converted_incident(&self) -> BTreeMap<String, f64> {
+        let mut crimes: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut converted: BTreeMap<&str, f64> = BTreeMap::new();
+        for (cell, &n) in &self.cube.crimes {
+            if cell.from_incident {
+                *crimes.entry(&cell.force_id).or_default() += n as f64;
+            }
+        }
+        for (cell, &n) in &self.cube.incidents {
+            if cell.led_to_crime {
+                *converted.entry(&cell.force_id).or_default() += n as f64;
+            }
+        }
+        converted
+            .into_iter()
+            .filter(|(_, n)| *n > 0.0)
+            .map(|(force, n)| {
+                (
+                    force.to_string(),
+                    (crimes.get(force).copied().unwrap_or(n) / n).max(1.0),
+                )
+            })
+            .collect()
+    }
+}
+
+/// The offence groups rates are broken down by: all crime, then each group with records in the
+/// cube (`None` codes means every code), with the categories each covers.
+pub(crate) fn offence_groups(
+    context: &Context,
+) -> Vec<(String, Option<BTreeSet<String>>, Vec<String>)> {
+    let present: BTreeSet<&str> = context
+        .cube
+        .crimes
+        .keys()
+        .map(|c| c.offence_final.as_str())
+        .collect();
+    let mut out = vec![("all crime".to_string(), None, Vec::new())];
+    for group in context.catalogue.groups() {
+        let codes = context.catalogue.expand(&group);
+        if codes.iter().any(|c| present.contains(c.as_str())) {
+            let categories = context.categories_of(&codes);
+            out.push((group.to_lowercase(), Some(codes), categories));
+        }
+    }
+    out
+}

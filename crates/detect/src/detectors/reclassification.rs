@@ -1,0 +1,93 @@
+//! Record-level downgrading: crimes first recorded as one offence and finally as a less
+//! serious one. Some reclassification is legitimate (the injury was not what was first
+//! reported); a rise in the rate after the target, against the force's past and its peers, is
+//! not. Reclassifications bunched in the last days of the month are the fingerprint of a
+//! month-end tidy-up to meet a monthly figure.
+
+use std::collections::BTreeSet;
+
+use super::{Context, Detector};
+use crate::contrast::{Counterfactual, Direction};
+use crate::finding::Mechanism;
+use crate::spec::{RateSpec, RecordsPerHit, SeriesSpec};
+
+pub(crate) struct Reclassification;
+
+impl Detector for Reclassification {
+    fn name(&self) -> &'static str {
+        "reclassification"
+    }
+
+    fn describe(&self) -> &'static str {
+        "The share of crimes first recorded as the serious offence of a watched pair and finally as its lesser one; the share of all crimes whose final offence is less serious than the first; and the share of downgrading reclassifications made in the last days of the month; each after the target against before, against peers."
+    }
+
+    fn series(&self, context: &Context) -> Vec<SeriesSpec> {
+        let pairs: Vec<(BTreeSet<String>, BTreeSet<String>)> = context
+            .config
+            .downgrade_pairs()
+            .iter()
+            .map(|p| (context.expand(&p.serious), context.expand(&p.lesser)))
+            .collect();
+        let any_serious: BTreeSet<String> =
+            pairs.iter().flat_map(|(s, _)| s.iter().cloned()).collect();
+        let watched = context.crime_rates(|c| {
+            any_serious.contains(&c.offence_initial).then(|| {
+                pairs
+                    .iter()
+                    .any(|(s, l)| s.contains(&c.offence_initial) && l.contains(&c.offence_final))
+            })
+        });
+        let catalogue = &context.catalogue;
+        let any_downgrade = context
+            .crime_rates(|c| Some(catalogue.is_downgrade(&c.offence_initial, &c.offence_final)));
+        let days = context.config.detect.month_end_days;
+        let month_end = context.reclassification_rates(|r| {
+            catalogue
+                .is_downgrade(&r.offence_initial, &r.offence_final)
+                .then_some(u32::from(r.days_before_month_end) < days)
+        });
+        let categories = context.categories_of(&any_serious);
+        vec![
+            SeriesSpec {
+                detector: "reclassification",
+                mechanism: Mechanism::Downgrading,
+                main: RateSpec::share("reclassified serious to lesser", Direction::Rise, watched),
+                counterfactual: Counterfactual::ShareOfTotal,
+                records_per_hit: RecordsPerHit::One,
+                categories: categories.clone(),
+                corroboration: None,
+                rate_label: "the share of crimes first recorded as a watched serious offence and finally as its lesser one".into(),
+                affected_label: "crime records reclassified to a lesser offence".into(),
+                family: "reclassified serious to lesser".into(),
+                complete: false,
+            },
+            SeriesSpec {
+                detector: "reclassification",
+                mechanism: Mechanism::Downgrading,
+                main: RateSpec::share("any downgrade by seriousness", Direction::Rise, any_downgrade),
+                counterfactual: Counterfactual::ShareOfTotal,
+                records_per_hit: RecordsPerHit::One,
+                categories: Vec::new(),
+                corroboration: None,
+                rate_label: "the share of crimes whose final offence is less serious than the first".into(),
+                affected_label: "crime records reclassified to a less serious offence".into(),
+                family: "any downgrade".into(),
+                complete: false,
+            },
+            SeriesSpec {
+                detector: "month_end_reclassification",
+                mechanism: Mechanism::Downgrading,
+                main: RateSpec::share(format!("downgrades in the last {days} days of the month"), Direction::Rise, month_end),
+                counterfactual: Counterfactual::ShareOfTotal,
+                records_per_hit: RecordsPerHit::One,
+                categories,
+                corroboration: None,
+                rate_label: format!("the share of downgrading reclassifications made in the last {days} days of a month"),
+                affected_label: "downgrading reclassifications bunched at month end".into(),
+                family: "month end".into(),
+                complete: false,
+            },
+        ]
+    }
+}

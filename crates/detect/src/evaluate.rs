@@ -1,0 +1,430 @@
+//! Evaluating a series under a design: each tested force's contrast against its peers, judged
+//! against the spread of the same contrast among the reference forces, with its corroborating
+//! rates, turned into a [`Test`].
+
+use std::collections::HashMap;
+
+use crate::contrast::{
+    Baseline, Contrast, ContrastSettings, Counterfactual, Counterline, Judgement,
+    between_force_variance, judge,
+};
+use crate::design::Design;
+use crate::finding::{CorroborationResult, Test, Trace};
+use crate::rates::{Monthly, Rate, without};
+use crate::spec::{Corroboration, Measure, RateSpec, SeriesSpec};
+
+/// A contrast judged, with what it was judged against.
+pub(crate) struct Judged {
+    pub contrast: Contrast,
+    pub judgement: Judgement,
+    pub tau2: f64,
+    pub references: usize,
+    pub own_past: bool,
+}
+
+/// Evaluates series under one design, remembering the reference forces' contrasts of each
+/// series so that corroborating rates shared by several tests are estimated once.
+pub(crate) struct Evaluator<'a> {
+    design: &'a Design,
+    settings: ContrastSettings,
+    references: HashMap<String, Vec<(String, Contrast)>>,
+    pools: HashMap<String, Vec<String>>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(design: &'a Design, settings: ContrastSettings) -> Self {
+        Evaluator {
+            design,
+            settings,
+            references: HashMap::new(),
+            pools: HashMap::new(),
+        }
+    }
+
+    /// The references that make up the peer pool of a series: all of them but those whose own
+    /// change on the series is an outlier among the references' changes (a merger, a change of
+    /// call mix, a force gaming under a national target), so that one unusual peer cannot
+    /// move the baseline of every force compared with the pool. An outlier is more than three
+    /// robust standard deviations (1.4826 times the median absolute deviation) from the
+    /// median change; at most a third of the references are left out, and none when there are
+    /// fewer than five.
+    fn pool_members(&mut self, spec: &RateSpec) -> Vec<String> {
+        if let Some(members) = self.pools.get(&spec.series) {
+            return members.clone();
+        }
+        let design = self.design;
+        let members = {
+            let changes: Vec<(String, f64)> = self
+                .reference_contrasts(spec)
+                .iter()
+                .map(|(force, c)| (force.clone(), c.delta))
+                .collect();
+            robust_members(&design.reference, &changes)
+        };
+        self.pools.insert(spec.series.clone(), members.clone());
+        members
+    }
+
+    fn reference_contrasts(&mut self, spec: &RateSpec) -> &Vec<(String, Contrast)> {
+        let design = self.design;
+        let settings = self.settings;
+        self.references
+            .entry(spec.series.clone())
+            .or_insert_with(|| {
+                let pool = spec
+                    .rates
+                    .pooled(design.reference.iter().map(String::as_str));
+                design
+                    .reference
+                    .iter()
+                    .filter_map(|force| {
+                        let mine = spec.rates.force(force);
+                        let rest = without(&pool, &mine);
+                        contrast_against(spec, &mine, Some(&rest), design, &settings)
+                            .map(|c| (force.clone(), c))
+                    })
+                    .collect()
+            })
+    }
+
+    /// One force's contrast on one rate, judged; `None` when there is too little data.
+    pub fn judge_rate(&mut self, spec: &RateSpec, force: &str) -> Option<Judged> {
+        let design = self.design;
+        let settings = self.settings;
+        let members = self.pool_members(spec);
+        let peers: Vec<&String> = members.iter().filter(|f| *f != force).collect();
+        let mine = spec.rates.force(force);
+        let pool = spec.rates.pooled(peers.iter().map(|f| f.as_str()));
+        let has_peers = pool.values().any(|r| r.total > 0.0);
+        let contrast =
+            contrast_against(spec, &mine, has_peers.then_some(&pool), design, &settings)?;
+        let references: Vec<&Contrast> = self
+            .reference_contrasts(spec)
+            .iter()
+            .filter(|(f, _)| f != force)
+            .map(|(_, c)| c)
+            .collect();
+        let tau2 = between_force_variance(&references);
+        let judgement = judge(&contrast, tau2, spec.direction);
+        Some(Judged {
+            contrast,
+            judgement,
+            tau2,
+            references: references.len(),
+            own_past: !has_peers,
+        })
+    }
+
+    /// The p-value of a corroboration (1 when it cannot be estimated); `moved` is the number of
+    /// hits the main series lost or gained, for transfers.
+    fn corroborate(
+        &mut self,
+        corroboration: &Corroboration,
+        force: &str,
+        moved: f64,
+        out: &mut Vec<CorroborationResult>,
+    ) -> f64 {
+        match corroboration {
+            Corroboration::Rate(spec) | Corroboration::Transfer { spec, .. } => {
+                let judged = self.judge_rate(spec, force);
+                let mut p = judged.as_ref().map_or(1.0, |j| j.judgement.p_value);
+                let records = judged.as_ref().map(|j| {
+                    spec.direction.sign()
+                        * j.contrast
+                            .excess_hits(j.judgement.effect, spec.counterfactual)
+                });
+                if let Corroboration::Transfer { at_most_double, .. } = corroboration {
+                    let matching = records.is_some_and(|r| {
+                        moved > 0.0 && r >= 0.5 * moved && (!at_most_double || r <= 2.0 * moved)
+                    });
+                    if !matching {
+                        p = 1.0;
+                    }
+                }
+                out.push(CorroborationResult {
+                    series: spec.series.clone(),
+                    direction: spec.direction,
+                    effect: judged.map(|j| j.judgement.effect),
+                    records,
+                    p_value: p,
+                });
+                p
+            }
+            Corroboration::All(parts) => parts
+                .iter()
+                .map(|c| self.corroborate(c, force, moved, out))
+                .fold(0.0, f64::max),
+            Corroboration::Any(parts) => {
+                let smallest = parts
+                    .iter()
+                    .map(|c| self.corroborate(c, force, moved, out))
+                    .fold(1.0, f64::min);
+                (smallest * parts.len() as f64).min(1.0)
+            }
+        }
+    }
+
+    /// Tests one force on one series; `None` when there is too little data.
+    pub fn test(&mut self, spec: &SeriesSpec, force: &str) -> Option<Test> {
+        let judged = self.judge_rate(&spec.main, force)?;
+        let moved = spec.main.direction.sign()
+            * judged
+                .contrast
+                .excess_hits(judged.judgement.effect, spec.counterfactual);
+        let mut corroboration = Vec::new();
+        let p_corroboration = spec.corroboration.as_ref().map_or(0.0, |c| {
+            self.corroborate(c, force, moved, &mut corroboration)
+        });
+        Some(self.assemble(spec, force, judged, corroboration, p_corroboration))
+    }
+
+    fn assemble(
+        &self,
+        spec: &SeriesSpec,
+        force: &str,
+        judged: Judged,
+        corroboration: Vec<CorroborationResult>,
+        p_corroboration: f64,
+    ) -> Test {
+        let Judged {
+            contrast,
+            judgement,
+            tau2,
+            references,
+            own_past,
+        } = judged;
+        let direction = spec.main.direction;
+        let per_hit = spec.records_per_hit.of(force);
+        let affected_at = |delta: f64| {
+            direction.sign() * contrast.excess_hits(delta, spec.counterfactual) * per_hit
+        };
+        let estimated = affected_at(judgement.effect);
+        let (a, b) = (affected_at(judgement.ci.0), affected_at(judgement.ci.1));
+        let (before, after) = rates_before_after(&contrast);
+        let expected = expected_rate(&contrast, spec.counterfactual);
+        let window = &self.design.window;
+        let peers = if own_past {
+            Vec::new()
+        } else {
+            self.design.peers_of(force)
+        };
+        let comparison = describe_comparison(
+            self.design,
+            &contrast,
+            peers.len(),
+            references,
+            tau2,
+            own_past,
+        );
+        Test {
+            force_id: force.to_string(),
+            detector: spec.detector.to_string(),
+            mechanism: spec.mechanism,
+            series: spec.main.series.clone(),
+            family: spec.family.clone(),
+            family_complete: spec.complete,
+            categories: spec.categories.clone(),
+            target: self.design.target.clone(),
+            target_start: window.start,
+            period_start: contrast.first_affected(direction, window.start),
+            period_end: window.post_to,
+            effect: judgement.effect,
+            ci_low: judgement.ci.0,
+            ci_high: judgement.ci.1,
+            rate_before: before,
+            rate_after: after,
+            rate_expected: expected,
+            p_value: judgement.p_value.max(p_corroboration),
+            p_value_main: judgement.p_value,
+            q_value: f64::NAN,
+            estimated_affected: estimated,
+            estimated_affected_low: a.min(b),
+            estimated_affected_high: a.max(b),
+            comparison,
+            peers,
+            tau2,
+            sigma2: contrast.sigma2,
+            corroboration,
+            material: false,
+            significant: false,
+            flagged: false,
+            sentence: String::new(),
+            trace: trace(
+                &contrast,
+                &judgement,
+                !own_past && spec.main.measure == Measure::Share,
+            ),
+        }
+    }
+}
+
+fn rates_before_after(contrast: &Contrast) -> (f64, f64) {
+    let sum = |after: bool| {
+        contrast
+            .blocks
+            .iter()
+            .filter(|b| b.after == after)
+            .fold((0.0, 0.0), |(h, n), b| {
+                (h + b.force.hits, n + b.force.total)
+            })
+    };
+    let ratio = |(h, n): (f64, f64)| if n > 0.0 { h / n } else { f64::NAN };
+    (ratio(sum(false)), ratio(sum(true)))
+}
+
+fn expit(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn expected_rate(contrast: &Contrast, counterfactual: Counterfactual) -> f64 {
+    let after: Vec<_> = contrast.blocks.iter().filter(|b| b.after).collect();
+    let total: f64 = after.iter().map(|b| b.force.total).sum();
+    let excess = contrast.excess_hits(contrast.delta, counterfactual);
+    let hits: f64 = after.iter().map(|b| b.force.hits).sum();
+    if total > 0.0 {
+        (hits - excess) / total
+    } else {
+        f64::NAN
+    }
+}
+
+fn trace(contrast: &Contrast, judgement: &Judgement, show_baseline: bool) -> Trace {
+    let q = if judgement.se > 0.0 {
+        (judgement.ci.1 - judgement.effect) / judgement.se
+    } else {
+        1.96
+    };
+    let mut out = Trace {
+        block_months: contrast.block_months,
+        ..Trace::default()
+    };
+    for (b, line) in contrast.blocks.iter().zip(&contrast.counterfactual) {
+        out.periods.push(b.first);
+        out.force_rate.push(if b.force.total > 0.0 {
+            b.force.hits / b.force.total
+        } else {
+            f64::NAN
+        });
+        out.force_total.push(b.force.total);
+        out.baseline_rate
+            .push(show_baseline.then(|| expit(b.baseline_logit)));
+        let band = |shift: f64| b.after.then(|| expit(b.baseline_logit + line + shift));
+        out.expected_rate.push(band(0.0));
+        out.expected_low.push(band(-q * judgement.se));
+        out.expected_high.push(band(q * judgement.se));
+    }
+    out
+}
+
+fn describe_comparison(
+    design: &Design,
+    contrast: &Contrast,
+    peers: usize,
+    references: usize,
+    tau2: f64,
+    own_past: bool,
+) -> String {
+    let window = &design.window;
+    let first_after = window.start;
+    let last_before = window.start.offset(-1);
+    let first_before = contrast.blocks.first().map_or(window.pre_from, |b| b.first);
+    let against = if own_past {
+        "its own past (no peers in the data; national changes cannot be told apart)".to_string()
+    } else if design.untargeted_references {
+        format!("{peers} forces without a target, pooled")
+    } else {
+        format!("all {peers} other forces, pooled (every force is under a target)")
+    };
+    let blocks = match contrast.block_months {
+        1 => "monthly".to_string(),
+        m => format!("in blocks of {m} months"),
+    };
+    let spread = if references >= 5 {
+        format!(
+            "judged against the spread of the same change in {references} reference forces (tau2 {tau2:.4})"
+        )
+    } else {
+        "too few reference forces to measure the spread between forces".to_string()
+    };
+    format!(
+        "against {against}; {first_before} to {last_before} against {first_after} to {}, {blocks}; {spread}",
+        window.post_to
+    )
+}
+
+/// A force's contrast on a rate: a share against its peers' share (or its own past when it has
+/// no peers), or its volume as a part of the volume it shares with its peers, with the trend
+/// before the start carried on (volumes need peers).
+fn contrast_against(
+    spec: &RateSpec,
+    mine: &Monthly,
+    peers: Option<&Monthly>,
+    design: &Design,
+    settings: &ContrastSettings,
+) -> Option<Contrast> {
+    match spec.measure {
+        Measure::Share => {
+            let baseline = peers.map_or(Baseline::OwnPast, Baseline::Peers);
+            Contrast::estimate(
+                mine,
+                &baseline,
+                &design.window,
+                settings,
+                Counterline::Level,
+            )
+        }
+        Measure::Volume => {
+            let peers = peers?;
+            let part: Monthly = mine
+                .iter()
+                .filter_map(|(period, rate)| {
+                    let theirs = peers.get(period)?.hits;
+                    (theirs > 0.0).then_some((
+                        *period,
+                        Rate {
+                            hits: rate.hits,
+                            total: rate.hits + theirs,
+                        },
+                    ))
+                })
+                .collect();
+            Contrast::estimate(
+                &part,
+                &Baseline::Built,
+                &design.window,
+                settings,
+                Counterline::Level,
+            )
+        }
+    }
+}
+
+/// The references kept in a peer pool (see [`Evaluator::pool_members`]).
+fn robust_members(references: &[String], changes: &[(String, f64)]) -> Vec<String> {
+    if changes.len() < 5 {
+        return references.to_vec();
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    };
+    let centre = median(changes.iter().map(|(_, d)| *d).collect());
+    let spread = 1.4826 * median(changes.iter().map(|(_, d)| (d - centre).abs()).collect());
+    let mut outliers: Vec<(f64, &String)> = changes
+        .iter()
+        .map(|(f, d)| ((d - centre).abs(), f))
+        .filter(|(distance, _)| spread > 0.0 && *distance > 3.0 * spread)
+        .collect();
+    outliers.sort_by(|a, b| b.0.total_cmp(&a.0));
+    outliers.truncate(changes.len() / 3);
+    references
+        .iter()
+        .filter(|f| !outliers.iter().any(|(_, o)| o == f))
+        .cloned()
+        .collect()
+}

@@ -1,0 +1,160 @@
+//! What an audit concludes: every test it ran, and the findings among them (tests that are
+//! significant after the false discovery rate control and material).
+
+use recount_cube::Period;
+use serde::{Deserialize, Serialize};
+
+use crate::contrast::Direction;
+
+/// The kind of gaming a test looks for. Estimates of affected records from tests of the same
+/// mechanism overlap (they see the same records from different angles); estimates from
+/// different mechanisms add up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mechanism {
+    /// Crimes recorded under a less serious offence than they should have been.
+    Downgrading,
+    /// Crime-related calls closed without a crime record.
+    NonRecording,
+    /// Crime-related calls opened as non-crime call types.
+    Rebadging,
+    /// Crimes cancelled without grounds.
+    Cancelling,
+    /// Crimes recorded after the time limit (reported on its own, not counted as lost).
+    LateRecording,
+}
+
+impl Mechanism {
+    /// The mechanism's name in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mechanism::Downgrading => "downgrading",
+            Mechanism::NonRecording => "non_recording",
+            Mechanism::Rebadging => "rebadging",
+            Mechanism::Cancelling => "cancelling",
+            Mechanism::LateRecording => "late_recording",
+        }
+    }
+
+    /// Whether records this mechanism affects count as lost or downgraded (the contract's
+    /// `estimated_affected`); late records do not.
+    pub fn counts_as_affected(self) -> bool {
+        self != Mechanism::LateRecording
+    }
+}
+
+/// A second rate that must also have moved for a test to count, and what it showed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorroborationResult {
+    /// The series.
+    pub series: String,
+    /// Which way it had to move.
+    pub direction: Direction,
+    /// Its change in log-odds, when it could be estimated.
+    pub effect: Option<f64>,
+    /// The records it moved by, in its gaming direction (for transfers, to match the main
+    /// series).
+    pub records: Option<f64>,
+    /// Its one-sided p-value (1 when it could not be estimated).
+    pub p_value: f64,
+}
+
+/// A force's rate by block of months, with the counterfactual after the start, for charts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// First month of each block.
+    pub periods: Vec<Period>,
+    /// Months per block.
+    pub block_months: u32,
+    /// The force's rate.
+    pub force_rate: Vec<f64>,
+    /// The force's records in the comparison.
+    pub force_total: Vec<f64>,
+    /// The baseline's rate (peers, or the force's seasonal pattern), where there is one.
+    pub baseline_rate: Vec<Option<f64>>,
+    /// What the force's rate would have been without the shift, and its 95% band (blocks
+    /// after the start only).
+    pub expected_rate: Vec<Option<f64>>,
+    /// Lower edge of the band.
+    pub expected_low: Vec<Option<f64>>,
+    /// Upper edge of the band.
+    pub expected_high: Vec<Option<f64>>,
+}
+
+/// One test of one force: the contract's finding columns and everything behind them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Test {
+    /// The force.
+    pub force_id: String,
+    /// The detector that ran the test.
+    pub detector: String,
+    /// The mechanism it looks for.
+    pub mechanism: Mechanism,
+    /// What was compared (an offence pair, a call type, an offence group).
+    pub series: String,
+    /// Tests of one family see disjoint records; see `SeriesSpec::family`.
+    pub family: String,
+    /// Whether the family estimates its mechanism's whole effect; see `SeriesSpec::complete`.
+    pub family_complete: bool,
+    /// Which offence categories the affected records belong to (`violence`, `sexual`, `rape`).
+    pub categories: Vec<String>,
+    /// The target the test is about.
+    pub target: String,
+    /// The target's first month.
+    pub target_start: Period,
+    /// The first month the series looks affected.
+    pub period_start: Period,
+    /// The last month compared.
+    pub period_end: Period,
+    /// Change in the force's log-odds against its peers, after against before.
+    pub effect: f64,
+    /// Lower end of the effect's 95% interval.
+    pub ci_low: f64,
+    /// Upper end of the effect's 95% interval.
+    pub ci_high: f64,
+    /// The force's rate before the start.
+    pub rate_before: f64,
+    /// The force's rate from the start.
+    pub rate_after: f64,
+    /// What the rate would have been from the start without the shift.
+    pub rate_expected: f64,
+    /// One-sided p-value in the gaming direction, including the corroborating tests.
+    pub p_value: f64,
+    /// The main test's one-sided p-value alone.
+    pub p_value_main: f64,
+    /// Benjamini-Hochberg q-value across every test of the audit.
+    pub q_value: f64,
+    /// Crime records lost, downgraded, cancelled or delayed (by mechanism) from the start.
+    pub estimated_affected: f64,
+    /// Lower end of the 95% interval of `estimated_affected`.
+    pub estimated_affected_low: f64,
+    /// Upper end of the 95% interval of `estimated_affected`.
+    pub estimated_affected_high: f64,
+    /// What the force was compared with, in words.
+    pub comparison: String,
+    /// The peer forces.
+    pub peers: Vec<String>,
+    /// Between-force variance of the contrast among the reference forces.
+    pub tau2: f64,
+    /// The force's extra block-to-block variance.
+    pub sigma2: f64,
+    /// The corroborating tests.
+    pub corroboration: Vec<CorroborationResult>,
+    /// Whether the effect is large enough to matter (relative change and records).
+    pub material: bool,
+    /// Whether the q-value is within the audit's false discovery rate.
+    pub significant: bool,
+    /// A finding: significant and material.
+    pub flagged: bool,
+    /// One plain sentence.
+    pub sentence: String,
+    /// The series behind the test, for charts.
+    pub trace: Trace,
+}
+
+impl Test {
+    /// The relative change in the odds, `exp(effect) - 1`.
+    pub fn relative_change(&self) -> f64 {
+        self.effect.exp() - 1.0
+    }
+}

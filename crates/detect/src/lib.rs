@@ -1,0 +1,42 @@
+//! # recount-detect: the statistics that tell gaming from real change
+//!
+//! Reads an audit [`recount_cube::Cube`] and the [`recount_cube::AuditConfig`], and for every
+//! target tests each force under it on every detector's series: how a rate moved from before
+//! the target to after it, against how the same rate moved in peer forces (a difference in
+//! differences on the log-odds, with over-dispersion allowed for within the force and between
+//! forces). Gaming mechanisms must show their fingerprint, not just a change: downgrading must
+//! move records from serious to lesser, re-badging must move calls from a crime type to a
+//! non-crime one. The false discovery rate is controlled across every test of the audit
+//! (Benjamini-Hochberg), and a finding must also be material.
+//!
+//! The main types: [`Detector`] (one per mechanism, in `detectors/`), [`Test`] (one force on
+//! one series, flagged or not), [`AuditOutcome`]. The model itself is in [`contrast`].
+//!
+//! It is not for reading data (`recount-ingest`), scores and grades (`recount-score`) or
+//! outputs (`recount-report`). It has no arrow dependency.
+//!
+//! ```
+//! use recount_cube::{AuditConfig, Cube};
+//! use recount_detect::run_audit;
+//!
+//! let outcome = run_audit(&Cube::default(), &AuditConfig::default()).unwrap();
+//! assert_eq!(outcome.findings().count(), 0);
+//! assert!(!outcome.skipped.is_empty()); // no target: nothing to test around
+//! ```
+
+pub use audit::{AuditOutcome, DesignSummary, Skipped, run_audit};
+pub use contrast::{Counterfactual, Direction};
+pub use detectors::{Context, Detector, registry};
+pub use error::DetectError;
+pub use finding::{CorroborationResult, Mechanism, Test, Trace};
+pub use rates::{Monthly, Rate, RateTable};
+
+mod audit;
+pub mod contrast;
+mod design;
+mod detectors;
+mod error;
+mod evaluate;
+mod finding;
+mod rates;
+mod spec;

@@ -1,0 +1,137 @@
+//! What a detector asks the audit to test: a rate, the way gaming would move it, the rates that
+//! must move with it, and how a shift turns into crime records.
+
+use std::collections::BTreeMap;
+
+use crate::contrast::{Counterfactual, Direction};
+use crate::finding::Mechanism;
+use crate::rates::RateTable;
+
+/// What is compared between a force and its peers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// A share (hits out of a total) of the force against the same share of its peers.
+    Share,
+    /// A volume (the hits; totals are ignored) of the force against the same volume of its
+    /// peers: the log-ratio, which is the logit of the force's part of the combined volume.
+    Volume,
+}
+
+/// A named rate and the way gaming moves it.
+#[derive(Clone, Debug)]
+pub struct RateSpec {
+    /// Name of the series in outputs.
+    pub series: String,
+    /// Which way gaming moves it.
+    pub direction: Direction,
+    /// The rates of every force.
+    pub rates: RateTable,
+    /// Share or volume.
+    pub measure: Measure,
+    /// How its shift turns into hits.
+    pub counterfactual: Counterfactual,
+}
+
+impl RateSpec {
+    /// A share.
+    pub fn share(series: impl Into<String>, direction: Direction, rates: RateTable) -> Self {
+        RateSpec {
+            series: series.into(),
+            direction,
+            rates,
+            measure: Measure::Share,
+            counterfactual: Counterfactual::ShareOfTotal,
+        }
+    }
+
+    /// A volume: its counterfactual is the peers' volume times the force's usual ratio to it.
+    pub fn volume(series: impl Into<String>, direction: Direction, rates: RateTable) -> Self {
+        RateSpec {
+            series: series.into(),
+            direction,
+            rates,
+            measure: Measure::Volume,
+            counterfactual: Counterfactual::OddsOfMisses,
+        }
+    }
+
+    /// The same rate with another counterfactual.
+    pub fn counted_by(mut self, counterfactual: Counterfactual) -> Self {
+        self.counterfactual = counterfactual;
+        self
+    }
+}
+
+/// Further rates that must also have moved. A test counts only if its corroboration holds,
+/// tested as an intersection-union test: the p-value of "all of these moved" is the largest
+/// of their p-values (Berger 1982), and of "one of these moved" the smallest times their
+/// number (Bonferroni).
+#[derive(Clone, Debug)]
+pub enum Corroboration {
+    /// This rate must have moved.
+    Rate(RateSpec),
+    /// All of these must hold.
+    All(Vec<Corroboration>),
+    /// At least one of these must hold.
+    Any(Vec<Corroboration>),
+    /// The rate must have moved, and by a matching number of records: it must have gained at
+    /// least half of what the main series lost, and, when `at_most_double`, at most twice as
+    /// much (calls re-badged from one type to another are neither created nor destroyed; the
+    /// upper bound is left off where several series share the receiving types).
+    Transfer {
+        /// The receiving rate.
+        spec: RateSpec,
+        /// Whether the gain may not exceed twice the loss.
+        at_most_double: bool,
+    },
+}
+
+/// Crime records each hit of the rate stands for.
+#[derive(Clone, Debug)]
+pub enum RecordsPerHit {
+    /// One record per hit.
+    One,
+    /// A factor per force (e.g. crimes per incident that led to a crime); 1 where absent.
+    ByForce(BTreeMap<String, f64>),
+}
+
+impl RecordsPerHit {
+    /// The factor for one force.
+    pub fn of(&self, force_id: &str) -> f64 {
+        match self {
+            RecordsPerHit::One => 1.0,
+            RecordsPerHit::ByForce(map) => map.get(force_id).copied().unwrap_or(1.0),
+        }
+    }
+}
+
+/// One series a detector wants tested.
+#[derive(Clone, Debug)]
+pub struct SeriesSpec {
+    /// The detector's name.
+    pub detector: &'static str,
+    /// The mechanism it looks for.
+    pub mechanism: Mechanism,
+    /// The rate tested.
+    pub main: RateSpec,
+    /// How the shift turns into hits.
+    pub counterfactual: Counterfactual,
+    /// Crime records per hit.
+    pub records_per_hit: RecordsPerHit,
+    /// Offence categories of the affected records (`violence`, `sexual`, `rape`).
+    pub categories: Vec<String>,
+    /// Rates that must move with it.
+    pub corroboration: Option<Corroboration>,
+    /// The rate in words, e.g. "the share of 8N among 8N and 105A records".
+    pub rate_label: String,
+    /// What the affected records are, e.g. "crime records downgraded".
+    pub affected_label: String,
+    /// Series of one family see disjoint records (their affected records add up: the pairs of
+    /// offences, the call types); series of different families of one mechanism see the same
+    /// records from different angles (the larger estimate stands).
+    pub family: String,
+    /// Whether the family's sum estimates the mechanism's whole effect even when none of its
+    /// tests is a finding (the offence pairs see every downgrade; most families see part of
+    /// their mechanism, or are too noisy to count unless one of their tests stands out).
+    pub complete: bool,
+}

@@ -1,0 +1,335 @@
+//! The power study: many seeded audits per mechanism and strength, judged against their truth.
+//! Prints, per mechanism and strength, how often the gamed force was found, how close the first
+//! affected month and the estimate of affected records came, how often the interval covered
+//! the truth; how often honest forces under the target (including hard negatives) were flagged;
+//! and how often a fully honest audit flagged nobody.
+//!
+//! `cargo run --release -p recount-eval --bin power -- [--seeds N] [--strengths 0.05,0.1,0.2]
+//!  [--mechanisms downgrading,...] [--gamed-size 1500] [--honest-seeds N] [--national]`
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use recount_eval::{StudyOptions, evaluate, judge, study_scenario};
+use recount_synth::{Mechanism, NegativeKind};
+
+struct Options {
+    seeds: u64,
+    strengths: Vec<f64>,
+    mechanisms: Vec<Mechanism>,
+    gamed_size: f64,
+    honest_seeds: u64,
+    national: bool,
+    forces: usize,
+    detail: bool,
+}
+
+fn parse() -> Result<Options, String> {
+    let mut options = Options {
+        seeds: 10,
+        strengths: vec![0.05, 0.1, 0.2],
+        mechanisms: Mechanism::ALL.to_vec(),
+        gamed_size: 1500.0,
+        honest_seeds: 20,
+        national: false,
+        forces: 14,
+        detail: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--seeds" => options.seeds = value()?.parse().map_err(|e| format!("--seeds: {e}"))?,
+            "--honest-seeds" => {
+                options.honest_seeds = value()?
+                    .parse()
+                    .map_err(|e| format!("--honest-seeds: {e}"))?
+            }
+            "--gamed-size" => {
+                options.gamed_size = value()?.parse().map_err(|e| format!("--gamed-size: {e}"))?
+            }
+            "--forces" => {
+                options.forces = value()?.parse().map_err(|e| format!("--forces: {e}"))?
+            }
+            "--national" => options.national = true,
+            "--detail" => options.detail = true,
+            "--strengths" => {
+                options.strengths = value()?
+                    .split(',')
+                    .map(|s| {
+                        s.trim()
+                            .parse::<f64>()
+                            .map_err(|e| format!("--strengths: {e}"))
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            "--mechanisms" => {
+                let wanted = value()?;
+                options.mechanisms = Mechanism::ALL
+                    .into_iter()
+                    .filter(|m| wanted.split(',').any(|w| w.trim() == m.name()))
+                    .collect();
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(options)
+}
+
+#[derive(Default)]
+struct Cell {
+    runs: u32,
+    found: u32,
+    month_within_2: u32,
+    month_errors: Vec<i32>,
+    within_25: u32,
+    covered: u32,
+    relative_errors: Vec<f64>,
+}
+
+#[derive(Default)]
+struct FalseFlags {
+    tested: u32,
+    flagged: u32,
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    let options = match parse() {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::exit(2);
+        }
+    };
+    let began = Instant::now();
+    let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
+    let mut false_flags: BTreeMap<String, FalseFlags> = BTreeMap::new();
+    let mut audits = 0u32;
+    let mut variants: Vec<(Mechanism, Vec<String>, String)> = Vec::new();
+    for &mechanism in &options.mechanisms {
+        variants.push((mechanism, Vec::new(), mechanism.name().to_string()));
+        if mechanism == Mechanism::CallSuppression {
+            let types = vec!["DOMESTIC_ABUSE".to_string(), "ASSAULT".to_string()];
+            variants.push((
+                mechanism,
+                types,
+                "call_suppression (DOMESTIC_ABUSE, ASSAULT only)".into(),
+            ));
+        }
+    }
+    for (mechanism, call_types, label) in &variants {
+        let mechanism = *mechanism;
+        for &strength in &options.strengths {
+            for seed in 0..options.seeds {
+                let scenario = study_scenario(&StudyOptions {
+                    seed: 1000 + seed,
+                    planted: Some((mechanism, strength)),
+                    gamed_size: options.gamed_size,
+                    forces: options.forces,
+                    national_target: options.national,
+                    call_types: call_types.clone(),
+                    ..StudyOptions::default()
+                });
+                let evaluation = match evaluate(&scenario) {
+                    Ok(e) => e,
+                    Err(error) => {
+                        eprintln!("seed {seed}: {error}");
+                        continue;
+                    }
+                };
+                audits += 1;
+                if options.detail {
+                    print_detail(&evaluation, mechanism, strength, seed);
+                }
+                for verdict in judge(&evaluation) {
+                    if verdict.gamed {
+                        let cell = cells
+                            .entry((label.clone(), format!("{strength:.2}")))
+                            .or_default();
+                        for m in &verdict.mechanisms {
+                            cell.runs += 1;
+                            cell.found += u32::from(m.found);
+                            if let Some(e) = m.month_error {
+                                cell.month_errors.push(e);
+                                cell.month_within_2 += u32::from(e.abs() <= 2);
+                            }
+                            if m.found {
+                                if let Some(r) = m.relative_error {
+                                    cell.relative_errors.push(r);
+                                    cell.within_25 += u32::from(r.abs() <= 0.25);
+                                }
+                                cell.covered += u32::from(m.covered == Some(true));
+                            }
+                        }
+                    } else if verdict.targeted {
+                        record_false_flag(&mut false_flags, &verdict.negatives, verdict.flagged);
+                    }
+                }
+            }
+        }
+    }
+    let mut honest_clean = 0;
+    for seed in 0..options.honest_seeds {
+        let scenario = study_scenario(&StudyOptions {
+            seed: 5000 + seed,
+            planted: None,
+            forces: options.forces,
+            national_target: options.national,
+            ..StudyOptions::default()
+        });
+        match evaluate(&scenario) {
+            Ok(evaluation) => {
+                audits += 1;
+                let verdicts = judge(&evaluation);
+                for verdict in verdicts.iter().filter(|v| v.targeted) {
+                    record_false_flag(&mut false_flags, &verdict.negatives, verdict.flagged);
+                }
+                honest_clean += u32::from(verdicts.iter().all(|v| !v.flagged));
+            }
+            Err(error) => eprintln!("honest seed {seed}: {error}"),
+        }
+    }
+    print_tables(&options, &mut cells, &false_flags, honest_clean);
+    println!(
+        "\n{audits} audits in {:.0} s ({} forces, gamed force {:.0} calls a month, {} target).",
+        began.elapsed().as_secs_f64(),
+        options.forces,
+        options.gamed_size,
+        if options.national {
+            "national"
+        } else {
+            "six-force"
+        }
+    );
+}
+
+/// The gamed force's tests of the planted mechanism, for studying a detector.
+fn print_detail(
+    evaluation: &recount_eval::Evaluation,
+    mechanism: Mechanism,
+    strength: f64,
+    seed: u64,
+) {
+    let Some(gamed) = evaluation.truth.forces.iter().find(|f| f.gamed) else {
+        return;
+    };
+    let target = recount_eval::detected_as(mechanism);
+    let truth: u64 = gamed.mechanisms.iter().map(|m| m.affected_records).sum();
+    eprintln!(
+        "# {} {strength} seed {seed}: {} truth {truth}",
+        mechanism.name(),
+        gamed.force_id
+    );
+    for t in evaluation
+        .outcome
+        .tests
+        .iter()
+        .filter(|t| t.force_id == gamed.force_id && t.mechanism == target)
+    {
+        eprintln!(
+            "  {:<45} eff {:+.3} se {:.3} s2 {:.4} tau2 {:.4} p_main {:.2e} p {:.2e} q {:.2e} est {:.0} ({:.0}..{:.0}) {} {}",
+            t.series,
+            t.effect,
+            (t.ci_high - t.ci_low) / 3.92,
+            t.sigma2,
+            t.tau2,
+            t.p_value_main,
+            t.p_value,
+            t.q_value,
+            t.estimated_affected,
+            t.estimated_affected_low,
+            t.estimated_affected_high,
+            if t.flagged { "FLAG" } else { "" },
+            t.corroboration
+                .iter()
+                .map(|c| format!(
+                    "[{} p={:.2e} r={:.0}]",
+                    c.series,
+                    c.p_value,
+                    c.records.unwrap_or(f64::NAN)
+                ))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    if let Some(score) = evaluation
+        .scores
+        .iter()
+        .find(|s| s.force_id == gamed.force_id)
+    {
+        eprintln!("  score estimate {:?}", score.by_mechanism.get(&target));
+    }
+}
+
+fn record_false_flag(
+    table: &mut BTreeMap<String, FalseFlags>,
+    negatives: &[NegativeKind],
+    flagged: bool,
+) {
+    let kind = negatives
+        .first()
+        .map_or("honest under the target".to_string(), |k| format!("{k:?}"));
+    let entry = table.entry(kind).or_default();
+    entry.tested += 1;
+    entry.flagged += u32::from(flagged);
+}
+
+fn percent(n: u32, d: u32) -> String {
+    if d == 0 {
+        "-".into()
+    } else {
+        format!("{:.0}%", 100.0 * f64::from(n) / f64::from(d))
+    }
+}
+
+fn print_tables(
+    options: &Options,
+    cells: &mut BTreeMap<(String, String), Cell>,
+    false_flags: &BTreeMap<String, FalseFlags>,
+    honest_clean: u32,
+) {
+    println!(
+        "| mechanism | strength | runs | found | first month within 2 | median estimate error | estimate within 25% | 95% interval covers |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for ((mechanism, strength), cell) in cells.iter_mut() {
+        let median_error = median(&mut cell.relative_errors);
+        println!(
+            "| {mechanism} | {strength} | {} | {} | {} | {} | {} | {} |",
+            cell.runs,
+            percent(cell.found, cell.runs),
+            percent(cell.month_within_2, cell.month_errors.len() as u32),
+            if median_error.is_finite() {
+                format!("{:+.0}%", 100.0 * median_error)
+            } else {
+                "-".into()
+            },
+            percent(cell.within_25, cell.found),
+            percent(cell.covered, cell.found),
+        );
+    }
+    println!("\n| honest force under the target | tested | flagged |");
+    println!("|---|---|---|");
+    for (kind, f) in false_flags {
+        println!(
+            "| {kind} | {} | {} |",
+            f.tested,
+            percent(f.flagged, f.tested)
+        );
+    }
+    if options.honest_seeds > 0 {
+        println!(
+            "\nFully honest audits with no force flagged: {honest_clean} of {} ({}).",
+            options.honest_seeds,
+            percent(honest_clean, options.honest_seeds as u32)
+        );
+    }
+}

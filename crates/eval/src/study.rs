@@ -1,0 +1,126 @@
+//! The scenarios of the accuracy tests and the power study: a fixed cast of forces in which
+//! one force games with the mechanism under study and the other forces under the target are
+//! honest, several with a hard negative, so every audit checks both sides at once.
+//!
+//! The cast (force slots): 0 gamed (when a mechanism is planted); 1 and 2 honest under the
+//! target; 3 a genuine fall in one crime type; 4 a change of call mix; 5 a merger; the rest
+//! honest and without a target, with their own hard negatives, serving as peers.
+
+use recount_cube::{ForceRegistry, Period, Target};
+use recount_synth::{
+    Bcu, ForcePlan, Mechanism, NationalPlan, PlannedMechanism, PlannedNegative, Scenario,
+};
+
+/// What to plant and at what scale.
+#[derive(Clone, Debug)]
+pub struct StudyOptions {
+    /// Seed of the scenario.
+    pub seed: u64,
+    /// The gaming planted in slot 0, if any, with its strength.
+    pub planted: Option<(Mechanism, f64)>,
+    /// Calls a month of the gamed force.
+    pub gamed_size: f64,
+    /// Number of forces (at least 8).
+    pub forces: usize,
+    /// Months generated from January 2018.
+    pub months: u32,
+    /// Whether every force is under the target (a national target) rather than six of them.
+    pub national_target: bool,
+    /// Restricts the planted mechanism to these call types (empty: every type it can touch).
+    pub call_types: Vec<String>,
+}
+
+impl Default for StudyOptions {
+    fn default() -> Self {
+        StudyOptions {
+            seed: 1,
+            planted: None,
+            gamed_size: 1500.0,
+            forces: 14,
+            months: 48,
+            national_target: false,
+            call_types: Vec::new(),
+        }
+    }
+}
+
+/// The month gaming starts and the target takes effect: October 2020, 33 months in, half a
+/// year after the national shock of April 2020 (a target right at the end of the shock is the
+/// worst case for the volume evidence of re-badging; see the power study notes).
+pub fn target_start() -> Period {
+    Period::new(2020, 10).unwrap_or(Period::from_index(2020 * 12 + 9))
+}
+
+/// Calls a month of the forces after slot 0: a spread of small to large forces.
+const SIZES: [f64; 14] = [
+    1500.0, 2000.0, 2500.0, 1800.0, 3000.0, 1600.0, 4000.0, 2200.0, 6000.0, 2800.0, 9000.0, 3500.0,
+    1700.0, 5000.0,
+];
+
+/// Builds the study scenario.
+pub fn study_scenario(options: &StudyOptions) -> Scenario {
+    let registry = ForceRegistry::builtin();
+    let start = Period::new(2018, 1).unwrap_or(Period::from_index(2018 * 12));
+    let gaming_start = target_start();
+    let mut national = NationalPlan::new(options.seed, start, options.months);
+    let count = options.forces.max(8);
+    let mut forces = Vec::with_capacity(count);
+    for slot in 0..count {
+        let force = &registry.forces()[slot * 3 % registry.forces().len()];
+        let size = if slot == 0 {
+            options.gamed_size
+        } else {
+            SIZES[slot % SIZES.len()]
+        };
+        let mut plan = ForcePlan::new(slot as u64, &force.id, &force.name, size)
+            .with_bcus(Bcu::districts(&force.name, &[0.4, 0.35, 0.25]));
+        let targeted = options.national_target || slot < 6;
+        if targeted {
+            plan = plan.with_target();
+        }
+        if slot == 0
+            && let Some((mechanism, strength)) = options.planted
+        {
+            let types: Vec<&str> = options.call_types.iter().map(String::as_str).collect();
+            let planted = PlannedMechanism::new(mechanism, gaming_start, strength);
+            plan = plan.with_mechanism(if types.is_empty() {
+                planted
+            } else {
+                planted.only_call_types(&types)
+            });
+        }
+        plan = match slot % 10 {
+            3 => plan.with_negative(PlannedNegative::GenuineFall {
+                call_type: if slot == 3 { "BURGLARY" } else { "ASSAULT" }.into(),
+                start: gaming_start,
+                size: 0.25,
+            }),
+            4 => plan.with_negative(PlannedNegative::CallMixChange {
+                call_types: vec!["CONCERN_FOR_SAFETY".into(), "ASB".into()],
+                start: gaming_start,
+                size: 0.4,
+            }),
+            5 => plan.with_negative(PlannedNegative::Merger {
+                start: gaming_start,
+                growth: 0.3,
+                new_bcus: Bcu::districts("Absorbed", &[1.0]),
+            }),
+            _ => plan,
+        };
+        forces.push(plan);
+    }
+    national.targets = vec![Target {
+        name: "Cut recorded crime".into(),
+        start: gaming_start.first_day(),
+        end: None,
+        forces: (!options.national_target).then(|| {
+            forces
+                .iter()
+                .filter(|f| f.targeted)
+                .map(|f| f.force_id.clone())
+                .collect()
+        }),
+        offences: None,
+    }];
+    Scenario::new(national, forces)
+}

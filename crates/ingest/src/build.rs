@@ -1,0 +1,340 @@
+//! Building a cube from the incident and crime tables: plan every file, group the files by
+//! force, and for each group count the crimes, join, count the incidents, and take back out the
+//! rows found to be duplicates or to name a missing incident.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use arrow_array::RecordBatch;
+use rayon::prelude::*;
+use recount_cube::{AuditConfig, Cube, Table};
+
+use crate::crimes::{CrimePass, scan_crimes};
+use crate::error::IngestError;
+use crate::files::discover;
+use crate::incidents::{IncidentPass, scan_incidents};
+use crate::rules::Rules;
+use crate::schema::{
+    CRIME_COLUMNS, ColumnSource, ColumnSpec, FilePlan, INCIDENT_COLUMNS, plan_file,
+};
+use crate::tally::{IdSet, Partial, Tally};
+use crate::unit::Unit;
+
+/// File extensions read as Parquet.
+pub const PARQUET_EXTENSIONS: [&str; 3] = ["parquet", "parq", "pq"];
+
+/// Receives progress of a long read; the CLI draws it as a bar. Implementations must be cheap:
+/// they are called once per row group.
+pub trait Progress: Sync {
+    /// The read is about to start; `total_rows` is the number of rows to read.
+    fn start(&self, total_rows: u64);
+    /// `rows` more rows have been read.
+    fn advance(&self, rows: u64);
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// The tables to read: any of them may be absent.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Inputs<'a> {
+    /// The `incidents` table: a Parquet file or a folder of them.
+    pub incidents: Option<&'a Path>,
+    /// The `crimes` table: a Parquet file or a folder of them.
+    pub crimes: Option<&'a Path>,
+}
+
+/// Plans every file of one table, checking its columns.
+pub(crate) fn plan_table(
+    root: &Path,
+    table: Table,
+    specs: &[ColumnSpec],
+    config: &AuditConfig,
+) -> Result<Vec<FilePlan>, IngestError> {
+    let renames = match table {
+        Table::Incidents => &config.columns.incidents,
+        Table::Crimes => &config.columns.crimes,
+        Table::Counts => &config.columns.counts,
+    };
+    let files = discover(root, table, &PARQUET_EXTENSIONS)?;
+    files
+        .into_par_iter()
+        .map(|file| plan_file(file, table, specs, renames))
+        .collect()
+}
+
+/// Builds the cube of the given tables. Reads only the needed columns, streams row groups, and
+/// uses every core; memory holds the id hashes of one force group at a time (see the README).
+pub fn build_cube(
+    inputs: Inputs,
+    config: &AuditConfig,
+    progress: &dyn Progress,
+) -> Result<Cube, IngestError> {
+    let rules = Rules::from_config(config)?;
+    let incidents = match inputs.incidents {
+        Some(path) => plan_table(path, Table::Incidents, &INCIDENT_COLUMNS, config)?,
+        None => Vec::new(),
+    };
+    let crimes = match inputs.crimes {
+        Some(path) => plan_table(path, Table::Crimes, &CRIME_COLUMNS, config)?,
+        None => Vec::new(),
+    };
+    let total: u64 = incidents.iter().chain(&crimes).map(FilePlan::rows).sum();
+    progress.start(total);
+    let groups = group_by_force(&incidents, &crimes);
+    tracing::debug!(
+        incident_files = incidents.len(),
+        crime_files = crimes.len(),
+        groups = groups.len(),
+        "planned the read"
+    );
+    let tallies: Vec<Tally> = groups
+        .into_par_iter()
+        .map(|group| {
+            let work = GroupWork {
+                incidents: units_of(&group.incidents),
+                crimes: units_of(&group.crimes),
+                has_incident_table: inputs.incidents.is_some(),
+            };
+            work.run(&rules, progress)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut total_tally = Tally::default();
+    for tally in tallies {
+        total_tally.merge(tally);
+    }
+    Ok(total_tally.into_cube())
+}
+
+/// Builds a cube from batches in memory whose columns are in the contract's order (see
+/// [`crate::incident_batch`] and [`crate::crime_batch`]); used for generated data and tests.
+/// Runs exactly the code the Parquet reader runs.
+pub fn build_cube_from_batches(
+    incidents: &[RecordBatch],
+    crimes: &[RecordBatch],
+    config: &AuditConfig,
+) -> Result<Cube, IngestError> {
+    let rules = Rules::from_config(config)?;
+    let incident_sources: Vec<ColumnSource> = (0..INCIDENT_COLUMNS.len())
+        .map(ColumnSource::Batch)
+        .collect();
+    let crime_sources: Vec<ColumnSource> =
+        (0..CRIME_COLUMNS.len()).map(ColumnSource::Batch).collect();
+    let name = Path::new("<memory>");
+    let work = GroupWork {
+        incidents: incidents
+            .iter()
+            .map(|batch| Unit::Batch {
+                batch,
+                sources: &incident_sources,
+                name,
+                table: Table::Incidents,
+            })
+            .collect(),
+        crimes: crimes
+            .iter()
+            .map(|batch| Unit::Batch {
+                batch,
+                sources: &crime_sources,
+                name,
+                table: Table::Crimes,
+            })
+            .collect(),
+        has_incident_table: true,
+    };
+    Ok(work.run(&rules, &NoProgress)?.into_cube())
+}
+
+/// Files whose rows share one force, and so can be joined on their own.
+struct Group<'a> {
+    incidents: Vec<&'a FilePlan>,
+    crimes: Vec<&'a FilePlan>,
+}
+
+/// Groups files by force when every file is known to hold one force (its partition folder or
+/// its statistics say so); otherwise one group holds everything. Per-force groups bound memory
+/// by the largest force rather than the whole estate, and let forces run in parallel.
+fn group_by_force<'a>(incidents: &'a [FilePlan], crimes: &'a [FilePlan]) -> Vec<Group<'a>> {
+    let all_known = incidents
+        .iter()
+        .chain(crimes)
+        .all(|p| p.force_hint.is_some());
+    if !all_known {
+        return vec![Group {
+            incidents: incidents.iter().collect(),
+            crimes: crimes.iter().collect(),
+        }];
+    }
+    let mut groups: BTreeMap<&str, Group> = BTreeMap::new();
+    for plan in incidents {
+        let force = plan.force_hint.as_deref().unwrap_or_default();
+        groups
+            .entry(force)
+            .or_insert_with(|| Group {
+                incidents: Vec::new(),
+                crimes: Vec::new(),
+            })
+            .incidents
+            .push(plan);
+    }
+    for plan in crimes {
+        let force = plan.force_hint.as_deref().unwrap_or_default();
+        groups
+            .entry(force)
+            .or_insert_with(|| Group {
+                incidents: Vec::new(),
+                crimes: Vec::new(),
+            })
+            .crimes
+            .push(plan);
+    }
+    groups.into_values().collect()
+}
+
+fn units_of<'a>(plans: &[&'a FilePlan]) -> Vec<Unit<'a>> {
+    plans
+        .iter()
+        .flat_map(|plan| {
+            (0..plan.row_groups()).map(move |row_group| Unit::RowGroup { plan, row_group })
+        })
+        .collect()
+}
+
+/// The work on one group of files.
+struct GroupWork<'a> {
+    incidents: Vec<Unit<'a>>,
+    crimes: Vec<Unit<'a>>,
+    /// Without an incident table no crime can be judged unmatched.
+    has_incident_table: bool,
+}
+
+impl GroupWork<'_> {
+    fn run(&self, rules: &Rules, progress: &dyn Progress) -> Result<Tally, IngestError> {
+        let mut tally = Tally::default();
+
+        // 1. Crimes first: they say which incidents led to a crime.
+        let mut crime_partials = par_scan(&self.crimes, progress, |unit, partial| {
+            scan_crimes(unit, rules, CrimePass::Count, partial)
+        })?;
+        let mut crime_ids = take_all(&mut crime_partials, |p| &mut p.ids);
+        let crime_duplicates = duplicates(&mut crime_ids);
+        drop(crime_ids);
+        let mut links = take_all(&mut crime_partials, |p| &mut p.links);
+        links.par_sort_unstable();
+        links.dedup();
+        let link_set: IdSet = links.iter().copied().collect();
+        crime_partials.into_iter().for_each(|p| tally.absorb(p));
+
+        // 2. Incidents, joined on the way.
+        let mut incident_partials = par_scan(&self.incidents, progress, |unit, partial| {
+            scan_incidents(unit, rules, &link_set, IncidentPass::Count, partial)
+        })?;
+        let mut incident_ids = take_all(&mut incident_partials, |p| &mut p.ids);
+        let incident_duplicates = duplicates(&mut incident_ids);
+        let unmatched_links: IdSet = if self.has_incident_table {
+            missing_from(&links, &incident_ids)
+        } else {
+            IdSet::default()
+        };
+        drop(incident_ids);
+        drop(links);
+        incident_partials.into_iter().for_each(|p| tally.absorb(p));
+
+        // 3. Take back out what turned out to be duplicated or unmatched (rare: bad data only).
+        if !incident_duplicates.is_empty() {
+            let pass = IncidentPass::Exclude {
+                duplicates: &incident_duplicates,
+            };
+            let partials = par_scan(&self.incidents, &NoProgress, |unit, partial| {
+                scan_incidents(unit, rules, &link_set, pass, partial)
+            })?;
+            partials.into_iter().for_each(|p| tally.absorb(p));
+        }
+        if !crime_duplicates.is_empty() || !unmatched_links.is_empty() {
+            let pass = CrimePass::Exclude {
+                duplicates: &crime_duplicates,
+                unmatched_links: &unmatched_links,
+            };
+            let partials = par_scan(&self.crimes, &NoProgress, |unit, partial| {
+                scan_crimes(unit, rules, pass, partial)
+            })?;
+            partials.into_iter().for_each(|p| tally.absorb(p));
+        }
+        Ok(tally)
+    }
+}
+
+/// Runs `scan` over every unit in parallel, one partial per unit.
+fn par_scan<F>(
+    units: &[Unit],
+    progress: &dyn Progress,
+    scan: F,
+) -> Result<Vec<Partial>, IngestError>
+where
+    F: Fn(&Unit, &mut Partial) -> Result<(), IngestError> + Sync,
+{
+    units
+        .par_iter()
+        .map(|unit| {
+            let mut partial = Partial::default();
+            scan(unit, &mut partial)?;
+            progress.advance(unit.rows());
+            Ok(partial)
+        })
+        .collect()
+}
+
+fn take_all(partials: &mut [Partial], field: impl Fn(&mut Partial) -> &mut Vec<u64>) -> Vec<u64> {
+    let total = partials.iter_mut().map(|p| field(p).len()).sum();
+    let mut all = Vec::with_capacity(total);
+    for partial in partials {
+        all.append(field(partial));
+    }
+    all
+}
+
+/// The hashes that occur more than once. Sorts `ids` in place: sorting needs no memory beyond
+/// the ids themselves, where a hash set would need about twice as much.
+fn duplicates(ids: &mut [u64]) -> IdSet {
+    ids.par_sort_unstable();
+    ids.windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect()
+}
+
+/// The hashes of sorted `wanted` that sorted `present` lacks, by one merge pass.
+fn missing_from(wanted: &[u64], present: &[u64]) -> IdSet {
+    let mut missing = IdSet::default();
+    let mut j = 0;
+    for &w in wanted {
+        while j < present.len() && present[j] < w {
+            j += 1;
+        }
+        if j >= present.len() || present[j] != w {
+            missing.insert(w);
+        }
+    }
+    missing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_and_missing_are_found_by_sorting() {
+        let mut ids = vec![5, 1, 3, 5, 9, 1, 1];
+        let dups = duplicates(&mut ids);
+        assert_eq!(dups.len(), 2);
+        assert!(dups.contains(&5) && dups.contains(&1));
+        let missing = missing_from(&[1, 2, 3, 10], &ids);
+        assert_eq!(missing.len(), 2);
+        assert!(missing.contains(&2) && missing.contains(&10));
+    }
+}

@@ -1,0 +1,29 @@
+//! # recount-report: an audit's outputs
+//!
+//! Writes what users act on, per the data contract: `scores.csv` (one row per force),
+//! `findings.csv` (one row per finding), `tests.csv` (every test, so the false discovery rate
+//! can be checked), `quality.csv` (the data-quality summary), the same tables as Parquet for
+//! pipelines, `audit.json` (everything, with the inputs' checksums, the configuration and the
+//! tool's version), and the terminal summary. Every file is written atomically and the same
+//! inputs give the same bytes.
+//!
+//! It is not for statistics (`recount-detect`, `recount-score`) or reading inputs
+//! (`recount-ingest`).
+
+pub use audit_json::{
+    InputFileRecord, InputRecord, PARQUET, SCHEMA_VERSION, audit_json, describe_input,
+};
+pub use error::ReportError;
+pub use outputs::{AuditResults, write_outputs};
+pub use quality_table::quality_table;
+pub use summary::summary_table;
+pub use tables::{Kind, Table, findings_table, fixed, probability, scores_table, tests_table};
+pub use writers::{csv_bytes, record_batch, write_csv, write_parquet};
+
+mod audit_json;
+mod error;
+mod outputs;
+mod quality_table;
+mod summary;
+mod tables;
+mod writers;

@@ -1,0 +1,63 @@
+//! Writing every output of an audit into a folder. Each file is written atomically: a crash or
+//! a kill leaves each file either as it was or complete. `audit.json` is written last, so its
+//! presence means the run finished.
+
+use std::path::{Path, PathBuf};
+
+use recount_cube::{AuditConfig, Cube};
+use recount_detect::AuditOutcome;
+use recount_ingest::write_bytes_atomically;
+use recount_score::ForceScore;
+
+use crate::audit_json::{InputRecord, audit_json};
+use crate::error::ReportError;
+use crate::quality_table::quality_table;
+use crate::tables::{findings_table, scores_table, tests_table};
+use crate::writers::{write_csv, write_parquet};
+
+/// Everything an audit produced, ready to write.
+pub struct AuditResults<'a> {
+    /// The inputs read, with checksums.
+    pub inputs: &'a [InputRecord],
+    /// The configuration used.
+    pub config: &'a AuditConfig,
+    /// The cube audited (for the data-quality summary).
+    pub cube: &'a Cube,
+    /// The statistics' conclusions.
+    pub outcome: &'a AuditOutcome,
+    /// The per-force scores.
+    pub scores: &'a [ForceScore],
+}
+
+/// Writes the contract's outputs (and more) into `out`, creating it if needed. Returns the
+/// files written, in order.
+pub fn write_outputs(results: &AuditResults, out: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    std::fs::create_dir_all(out).map_err(|e| recount_ingest::IngestError::Io {
+        path: out.to_path_buf(),
+        source: e,
+    })?;
+    let mut written = Vec::new();
+    let tables = [
+        scores_table(results.scores),
+        findings_table(&results.outcome.tests),
+        tests_table(&results.outcome.tests),
+        quality_table(&results.cube.quality),
+    ];
+    for table in &tables {
+        write_csv(table, out)?;
+        written.push(out.join(format!("{}.csv", table.name)));
+        write_parquet(table, out)?;
+        written.push(out.join(format!("{}.parquet", table.name)));
+    }
+    let json = audit_json(
+        results.inputs,
+        results.config,
+        &results.cube.quality,
+        results.outcome,
+        results.scores,
+    )?;
+    let path = out.join("audit.json");
+    write_bytes_atomically(&path, &json)?;
+    written.push(path);
+    Ok(written)
+}

@@ -1,0 +1,255 @@
+//! Adding up the records a force's findings say were lost or downgraded, without counting a
+//! record twice: within a mechanism, tests of one family see disjoint records and add up,
+//! families see the same records from different angles and the largest total stands; across
+//! mechanisms totals add up.
+//!
+//! Detection and estimation are separate steps. A mechanism counts for a force only when one
+//! of its tests is a finding. Its size is then the largest total among its families:
+//!
+//! - a complete family (the offence pairs) totals all its tests, flagged or not: the sum of
+//!   every pair's shortfall is an unbiased estimate of the records downgraded, where the sum of
+//!   the significant ones alone would leave out the small pairs; and the pairs see downgrades
+//!   recorded lesser from the start, which the reclassification tests (often the ones flagged)
+//!   cannot;
+//! - any other family totals the tests that stand out: its findings, and, once the mechanism
+//!   is established in the force, the material tests whose own main effect is significant
+//!   (Benjamini-Hochberg within the force's tests of the mechanism): their corroborating
+//!   rates were needed to attribute a change to gaming, and the mechanism now is attributed.
+//!   The other tests are left out: they are not disjoint views (when calls of two types are
+//!   re-badged away, every other type's share of crime-related calls rises and would subtract
+//!   from the total) or too noisy to add.
+//!
+//! Intervals combine by adding the half-widths of independent estimates in quadrature, on
+//! each side separately (each finding's interval is asymmetric); the lower end never goes
+//! below zero. Assumption: the estimates of different findings are independent. They share
+//! the peers' data, so the combined interval is somewhat too narrow when many findings of one
+//! force are added.
+
+use std::collections::BTreeMap;
+
+use recount_detect::{Mechanism, Test};
+use serde::{Deserialize, Serialize};
+
+/// An estimated number of records with its 95% interval.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Affected {
+    /// Point estimate.
+    pub estimate: f64,
+    /// Lower end of the 95% interval.
+    pub low: f64,
+    /// Upper end of the 95% interval.
+    pub high: f64,
+}
+
+impl Affected {
+    /// A test's estimate as it stands, negative or not: summing the tests of a family needs
+    /// the unflagged ones' estimates unclipped to stay unbiased.
+    fn of_test(test: &Test) -> Affected {
+        Affected {
+            estimate: test.estimated_affected,
+            low: test.estimated_affected_low,
+            high: test.estimated_affected_high,
+        }
+    }
+
+    /// Sum of independent estimates, never below zero.
+    pub fn sum<'a>(parts: impl IntoIterator<Item = &'a Affected>) -> Affected {
+        let (mut estimate, mut below, mut above) = (0.0, 0.0, 0.0);
+        for part in parts {
+            estimate += part.estimate;
+            below += (part.estimate - part.low).max(0.0).powi(2);
+            above += (part.high - part.estimate).max(0.0).powi(2);
+        }
+        clip(Affected {
+            estimate,
+            low: estimate - below.sqrt(),
+            high: estimate + above.sqrt(),
+        })
+    }
+}
+
+/// Records affected by mechanism, from a force's tests that pass `keep` (all of one force;
+/// only mechanisms with a finding count). `alpha` is the audit's false discovery rate.
+pub fn by_mechanism<'a>(
+    tests: impl IntoIterator<Item = &'a Test>,
+    keep: impl Fn(&Test) -> bool,
+    alpha: f64,
+) -> BTreeMap<Mechanism, Affected> {
+    let tests: Vec<&Test> = tests.into_iter().filter(|t| keep(t)).collect();
+    let main_significant = main_effects_significant(&tests, alpha);
+    let mut families: BTreeMap<(Mechanism, String), Vec<Affected>> = BTreeMap::new();
+    for (index, test) in tests.iter().enumerate() {
+        let same_mechanism = |t: &&&Test| t.mechanism == test.mechanism && t.target == test.target;
+        let mechanism_found = tests.iter().filter(same_mechanism).any(|t| t.flagged);
+        let counts =
+            test.flagged || test.family_complete || (test.material && main_significant[index]);
+        if mechanism_found && counts {
+            families
+                .entry((test.mechanism, test.family.clone()))
+                .or_default()
+                .push(Affected::of_test(test));
+        }
+    }
+    let mut out: BTreeMap<Mechanism, Affected> = BTreeMap::new();
+    for ((mechanism, _), parts) in families {
+        let total = Affected::sum(&parts);
+        let best = out.entry(mechanism).or_default();
+        if total.estimate > best.estimate {
+            *best = total;
+        }
+    }
+    out
+}
+
+/// Whether each test's main effect is significant by Benjamini-Hochberg among the tests of
+/// the same mechanism and target.
+fn main_effects_significant(tests: &[&Test], alpha: f64) -> Vec<bool> {
+    let mut groups: BTreeMap<(Mechanism, &str), Vec<usize>> = BTreeMap::new();
+    for (i, t) in tests.iter().enumerate() {
+        groups
+            .entry((t.mechanism, t.target.as_str()))
+            .or_default()
+            .push(i);
+    }
+    let mut out = vec![false; tests.len()];
+    for members in groups.values() {
+        let p: Vec<f64> = members.iter().map(|&i| tests[i].p_value_main).collect();
+        for (&i, q) in members.iter().zip(recount_stats::benjamini_hochberg(&p)) {
+            out[i] = q <= alpha;
+        }
+    }
+    out
+}
+
+/// A family's total is at least zero: a mechanism found cannot have restored records.
+fn clip(total: Affected) -> Affected {
+    Affected {
+        estimate: total.estimate.max(0.0),
+        low: total.low.max(0.0),
+        high: total.high.max(0.0),
+    }
+}
+
+/// Total records lost or downgraded over mechanisms that count (not late recording).
+pub fn total(by_mechanism: &BTreeMap<Mechanism, Affected>) -> Affected {
+    Affected::sum(
+        by_mechanism
+            .iter()
+            .filter(|(m, _)| m.counts_as_affected())
+            .map(|(_, a)| a),
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    #[test]
+    fn independent_parts_add_with_half_widths_in_quadrature() {
+        let a = Affected {
+            estimate: 100.0,
+            low: 70.0,
+            high: 140.0,
+        };
+        let b = Affected {
+            estimate: 50.0,
+            low: 10.0,
+            high: 80.0,
+        };
+        let s = Affected::sum([&a, &b]);
+        assert_eq!(s.estimate, 150.0);
+        assert!((s.low - (150.0 - 50.0)).abs() < 1e-9); // sqrt(30^2 + 40^2) = 50
+        assert!((s.high - (150.0 - 0.0 + 50.0)).abs() < 1e-9); // sqrt(40^2 + 30^2) = 50
+    }
+
+    pub(crate) fn finding(
+        mechanism: Mechanism,
+        family: &str,
+        estimate: f64,
+        low: f64,
+        high: f64,
+    ) -> Test {
+        use recount_cube::Period;
+        let month = Period::new(2022, 1).unwrap();
+        Test {
+            force_id: "F1".into(),
+            detector: "d".into(),
+            mechanism,
+            series: format!("{family}/{estimate}"),
+            family: family.into(),
+            family_complete: family == "offence pairs",
+            categories: vec!["violence".into()],
+            target: "t".into(),
+            target_start: month,
+            period_start: month,
+            period_end: month.offset(11),
+            effect: -0.2,
+            ci_low: -0.3,
+            ci_high: -0.1,
+            rate_before: 0.5,
+            rate_after: 0.4,
+            rate_expected: 0.5,
+            p_value: 0.001,
+            p_value_main: 0.001,
+            q_value: 0.01,
+            estimated_affected: estimate,
+            estimated_affected_low: low,
+            estimated_affected_high: high,
+            comparison: String::new(),
+            peers: Vec::new(),
+            tau2: 0.0,
+            sigma2: 0.0,
+            corroboration: Vec::new(),
+            material: true,
+            significant: true,
+            flagged: true,
+            sentence: String::new(),
+            trace: Default::default(),
+        }
+    }
+
+    #[test]
+    fn parts_of_a_family_add_and_families_of_a_mechanism_overlap() {
+        let mut small_pair = finding(Mechanism::Downgrading, "offence pairs", 50.0, 20.0, 80.0);
+        small_pair.flagged = false;
+        let mut unfound = finding(Mechanism::NonRecording, "call types", 500.0, -100.0, 900.0);
+        unfound.flagged = false;
+        let mut noisy = finding(
+            Mechanism::Cancelling,
+            "offence groups",
+            400.0,
+            -300.0,
+            1100.0,
+        );
+        noisy.flagged = false;
+        noisy.p_value_main = 0.4;
+        let findings = vec![
+            finding(Mechanism::Downgrading, "offence pairs", 100.0, 60.0, 140.0),
+            small_pair,
+            unfound,
+            finding(Mechanism::Downgrading, "reclassified", 120.0, 100.0, 140.0),
+            finding(Mechanism::Cancelling, "all crime", 30.0, 10.0, 50.0),
+            noisy,
+            finding(Mechanism::LateRecording, "all crime", 500.0, 400.0, 600.0),
+        ];
+        let by = by_mechanism(&findings, |_| true, 0.05);
+        assert_eq!(
+            by[&Mechanism::Downgrading].estimate,
+            150.0,
+            "an unflagged pair of a found mechanism counts"
+        );
+        assert!(
+            !by.contains_key(&Mechanism::NonRecording),
+            "a mechanism without a finding counts nothing"
+        );
+        assert_eq!(
+            by[&Mechanism::Cancelling].estimate,
+            30.0,
+            "an incomplete family without a finding does not count"
+        );
+        let all = total(&by);
+        assert_eq!(all.estimate, 180.0, "late records are not lost");
+        // 150 +/- 50 (pairs) and 30 +/- 20: the lower end is 180 - sqrt(50^2 + 20^2).
+        assert!((all.low - (180.0 - (2500.0f64 + 400.0).sqrt())).abs() < 1e-9);
+    }
+}

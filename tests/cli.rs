@@ -1,0 +1,383 @@
+//! End-to-end tests of the `recount` binary on the committed fixtures: the audit finds the
+//! gamed forces and only them, its estimates cover the truth, its outputs follow the data
+//! contract and repeat byte for byte, and bad input fails cleanly.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture(part: &str) -> PathBuf {
+    root().join("fixtures/audit").join(part)
+}
+
+fn recount(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_recount"))
+        .args(args)
+        .arg("--no-progress")
+        .output()
+        .unwrap()
+}
+
+fn audit(out: &Path, extra: &[&str]) -> Output {
+    let incidents = fixture("incidents");
+    let crimes = fixture("crimes");
+    let config = fixture("audit.toml");
+    let mut args = vec![
+        "audit",
+        "--incidents",
+        incidents.to_str().unwrap(),
+        "--crimes",
+        crimes.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    recount(&args)
+}
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    (headers, rows)
+}
+
+fn truth() -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(fixture("truth.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn the_fixture_audit_finds_the_gamed_forces_and_only_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = audit(dir.path(), &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (_, scores) = read_csv(&dir.path().join("scores.csv"));
+    let flagged: BTreeSet<String> = scores
+        .iter()
+        .filter(|r| r["flagged"] == "true")
+        .map(|r| r["force_id"].clone())
+        .collect();
+    let truth = truth();
+    let forces = truth["forces"].as_array().unwrap();
+    let gamed: BTreeSet<String> = forces
+        .iter()
+        .filter(|f| f["gamed"].as_bool().unwrap())
+        .map(|f| f["force_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        flagged, gamed,
+        "flagged forces must be exactly the gamed ones"
+    );
+    // The honest side includes every hard negative under the target.
+    let negatives: BTreeSet<&str> = forces
+        .iter()
+        .filter(|f| f["targeted"].as_bool().unwrap() && !f["gamed"].as_bool().unwrap())
+        .flat_map(|f| f["hard_negatives"].as_array().unwrap())
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    for kind in ["genuine_fall", "call_mix_change", "targeted_honest"] {
+        assert!(negatives.contains(kind), "the fixture should test a {kind}");
+    }
+    // Estimated affected records: each gamed force's interval covers its truth.
+    for force in forces.iter().filter(|f| f["gamed"].as_bool().unwrap()) {
+        let id = force["force_id"].as_str().unwrap();
+        let row = scores.iter().find(|r| r["force_id"] == id).unwrap();
+        let truth = force["affected_records"].as_f64().unwrap();
+        let low: f64 = row["estimated_affected_low"].parse().unwrap();
+        let high: f64 = row["estimated_affected_high"].parse().unwrap();
+        assert!(
+            low <= truth && truth <= high,
+            "{id}: truth {truth} outside [{low}, {high}]"
+        );
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("Lincolnshire") && stdout.contains("flagged"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_outputs_follow_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(audit(dir.path(), &[]).status.success());
+    let (headers, scores) = read_csv(&dir.path().join("scores.csv"));
+    assert_eq!(
+        headers[..7],
+        [
+            "force_id",
+            "integrity_score",
+            "grade",
+            "flagged",
+            "estimated_affected",
+            "estimated_affected_low",
+            "estimated_affected_high"
+        ]
+    );
+    assert_eq!(scores.len(), 13);
+    for row in &scores {
+        let score: f64 = row["integrity_score"].parse().unwrap();
+        assert!((0.0..=100.0).contains(&score));
+        assert!(
+            ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+                .contains(&row["grade"].as_str())
+        );
+        assert!(["true", "false"].contains(&row["flagged"].as_str()));
+        if row["flagged"] == "false" {
+            assert_eq!(row["estimated_affected"], "0.0");
+        }
+    }
+    let (headers, findings) = read_csv(&dir.path().join("findings.csv"));
+    assert_eq!(
+        headers[..10],
+        [
+            "force_id",
+            "detector",
+            "series",
+            "period_start",
+            "effect",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "q_value",
+            "estimated_affected"
+        ]
+    );
+    assert!(!findings.is_empty());
+    for row in &findings {
+        let q: f64 = row["q_value"].parse().unwrap();
+        let p: f64 = row["p_value"].parse().unwrap();
+        assert!(q <= 0.05 && p <= q + 1e-12, "{row:?}");
+        let (low, effect, high): (f64, f64, f64) = (
+            row["ci_low"].parse().unwrap(),
+            row["effect"].parse().unwrap(),
+            row["ci_high"].parse().unwrap(),
+        );
+        assert!(low <= effect && effect <= high);
+        assert!(!row["comparison"].is_empty());
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("audit.json")).unwrap()).unwrap();
+    assert_eq!(json["schema_version"], "1.0");
+    assert_eq!(json["tool"]["name"], "recount");
+    assert_eq!(json["scores"].as_array().unwrap().len(), 13);
+    assert!(
+        json["inputs"][0]["files"][0]["sha256"]
+            .as_str()
+            .unwrap()
+            .len()
+            == 64
+    );
+    assert!(json["configuration"]["targets"].as_array().unwrap().len() == 1);
+    for table in ["scores", "findings", "tests", "quality"] {
+        assert!(
+            dir.path().join(format!("{table}.parquet")).is_file(),
+            "{table}.parquet"
+        );
+    }
+}
+
+#[test]
+fn outputs_are_byte_identical_across_runs_and_thread_counts() {
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    assert!(audit(one.path(), &["--threads", "1"]).status.success());
+    assert!(audit(two.path(), &["--threads", "2"]).status.success());
+    let mut names: Vec<String> = std::fs::read_dir(one.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 9, "{names:?}");
+    for name in names {
+        let a = std::fs::read(one.path().join(&name)).unwrap();
+        let b = std::fs::read(two.path().join(&name)).unwrap();
+        assert!(a == b, "{name} differs between runs");
+    }
+}
+
+#[test]
+fn fail_on_flagged_stops_a_pipeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = audit(dir.path(), &["--fail-on", "flagged"]);
+    assert_eq!(output.status.code(), Some(5));
+    assert!(
+        dir.path().join("scores.csv").is_file(),
+        "outputs are still written"
+    );
+}
+
+#[test]
+fn bad_input_fails_with_a_message_naming_the_file_and_column_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let crimes_as_incidents = fixture("crimes");
+    let out = dir.path().join("out");
+    let output = recount(&[
+        "audit",
+        "--incidents",
+        crimes_as_incidents.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("opened_at") && stderr.contains(".parquet"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "no output on bad input");
+
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "[detect]\nfdr = 2\n").unwrap();
+    let output = recount(&[
+        "audit",
+        "--cube",
+        "nowhere",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("fdr"));
+}
+
+#[test]
+fn cubes_of_partitions_audit_like_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = truth();
+    let forces: Vec<String> = truth["forces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["force_id"].as_str().unwrap().to_string())
+        .collect();
+    // Two partitions: the first half of the forces' folders, and the rest.
+    let (first, second) = forces.split_at(forces.len() / 2);
+    let mut cubes = Vec::new();
+    for (n, part) in [first, second].iter().enumerate() {
+        let staging = dir.path().join(format!("part{n}"));
+        for table in ["incidents", "crimes"] {
+            for force in part.iter() {
+                let from = fixture(table).join(format!("force_id={force}"));
+                let to = staging.join(table).join(format!("force_id={force}"));
+                std::fs::create_dir_all(&to).unwrap();
+                for entry in std::fs::read_dir(&from).unwrap() {
+                    let entry = entry.unwrap();
+                    std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+                }
+            }
+        }
+        let cube = dir.path().join(format!("cube{n}"));
+        let output = recount(&[
+            "cube",
+            "--incidents",
+            staging.join("incidents").to_str().unwrap(),
+            "--crimes",
+            staging.join("crimes").to_str().unwrap(),
+            "--out",
+            cube.to_str().unwrap(),
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        cubes.push(cube);
+    }
+    let whole = dir.path().join("whole");
+    assert!(audit(&whole, &[]).status.success());
+    let parts = dir.path().join("parts");
+    let config = fixture("audit.toml");
+    let output = recount(&[
+        "audit",
+        "--cube",
+        cubes[0].to_str().unwrap(),
+        "--cube",
+        cubes[1].to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        parts.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for table in ["scores.csv", "findings.csv", "tests.csv"] {
+        assert_eq!(
+            std::fs::read(whole.join(table)).unwrap(),
+            std::fs::read(parts.join(table)).unwrap(),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn inspect_summarises_tables_and_quality() {
+    let output = recount(&[
+        "inspect",
+        fixture("incidents").to_str().unwrap(),
+        fixture("crimes").to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.starts_with("13 forces, 2019-07 to 2021-12"), "{text}");
+    assert!(
+        text.contains("E23000013") && text.contains("incidents:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn synth_is_deterministic_and_matches_the_committed_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = fixture("scenario.json");
+    let output = recount(&[
+        "synth",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("truth.json")).unwrap(),
+        std::fs::read(fixture("truth.json")).unwrap()
+    );
+    let part = "incidents/force_id=E23000013/part-0.parquet";
+    assert_eq!(
+        std::fs::read(dir.path().join(part)).unwrap(),
+        std::fs::read(fixture(part)).unwrap()
+    );
+}
