@@ -6,6 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+/// A short text of a cube cell: a code, a force id, a BCU name. Stored inline (no heap) up to
+/// 24 bytes, since a national cube holds millions of cells.
+pub type Name = compact_str::CompactString;
+
 use crate::period::Period;
 use crate::quality::DataQuality;
 
@@ -14,15 +18,15 @@ use crate::quality::DataQuality;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct IncidentCell {
     /// Force code.
-    pub force_id: String,
+    pub force_id: Name,
     /// Basic command unit, where the data has it.
-    pub bcu: Option<String>,
+    pub bcu: Option<Name>,
     /// Month the incident was opened.
     pub period: Period,
     /// Opening call type (contract vocabulary).
-    pub call_type: String,
+    pub call_type: Name,
     /// Closing code (contract vocabulary), if closed with a known code.
-    pub closing_code: Option<String>,
+    pub closing_code: Option<Name>,
     /// Whether at least one crime record names this incident.
     pub led_to_crime: bool,
 }
@@ -92,19 +96,19 @@ impl RecordingDelay {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct CrimeCell {
     /// Force code.
-    pub force_id: String,
+    pub force_id: Name,
     /// Basic command unit, where the data has it.
-    pub bcu: Option<String>,
+    pub bcu: Option<Name>,
     /// Month the matter was reported to police.
     pub period: Period,
     /// Offence first recorded (Home Office code).
-    pub offence_initial: String,
+    pub offence_initial: Name,
     /// Offence as of the extract.
-    pub offence_final: String,
+    pub offence_final: Name,
     /// Whether the crime was cancelled.
     pub cancelled: bool,
     /// Cancellation class, when cancelled with a reason.
-    pub cancel_reason: Option<String>,
+    pub cancel_reason: Option<Name>,
     /// Time from report to record.
     pub delay: RecordingDelay,
     /// Whether the crime names an incident.
@@ -116,30 +120,30 @@ pub struct CrimeCell {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ReclassificationCell {
     /// Force code.
-    pub force_id: String,
+    pub force_id: Name,
     /// Basic command unit, where the data has it.
-    pub bcu: Option<String>,
+    pub bcu: Option<Name>,
     /// Month of the reclassification.
     pub period: Period,
     /// 0 on the month's last day, 1 the day before, and so on.
     pub days_before_month_end: u8,
     /// Offence first recorded.
-    pub offence_initial: String,
+    pub offence_initial: Name,
     /// Offence as of the extract.
-    pub offence_final: String,
+    pub offence_final: Name,
 }
 
 /// Published counts of one force, period and offence (aggregate input).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct CountCell {
     /// Force code.
-    pub force_id: String,
+    pub force_id: Name,
     /// First month of the period.
     pub period: Period,
     /// Length of the period in months (1 for monthly, 3 for quarterly tables).
     pub months: u8,
     /// Offence code (or group name).
-    pub offence_code: String,
+    pub offence_code: Name,
 }
 
 /// Everything the detectors read. Cells hold counts; merging adds them.
@@ -185,9 +189,9 @@ impl Cube {
     /// Every force with any record or count.
     pub fn forces(&self) -> BTreeSet<String> {
         let mut forces: BTreeSet<String> = BTreeSet::new();
-        forces.extend(self.incidents.keys().map(|c| c.force_id.clone()));
-        forces.extend(self.crimes.keys().map(|c| c.force_id.clone()));
-        forces.extend(self.counts.keys().map(|c| c.force_id.clone()));
+        forces.extend(self.incidents.keys().map(|c| c.force_id.to_string()));
+        forces.extend(self.crimes.keys().map(|c| c.force_id.to_string()));
+        forces.extend(self.counts.keys().map(|c| c.force_id.to_string()));
         forces
     }
 
@@ -229,19 +233,19 @@ impl Cube {
         self.incidents
             .keys()
             .filter(|c| c.force_id == force_id)
-            .filter_map(|c| c.bcu.clone())
+            .filter_map(|c| c.bcu.as_deref().map(str::to_string))
             .chain(
                 self.crimes
                     .keys()
                     .filter(|c| c.force_id == force_id)
-                    .filter_map(|c| c.bcu.clone()),
+                    .filter_map(|c| c.bcu.as_deref().map(str::to_string)),
             )
             .collect()
     }
 
     /// The part of the cube about one BCU of a force (for per-BCU results).
     pub fn for_bcu(&self, force_id: &str, bcu: &str) -> Cube {
-        let keep = |f: &str, b: &Option<String>| f == force_id && b.as_deref() == Some(bcu);
+        let keep = |f: &str, b: &Option<Name>| f == force_id && b.as_deref() == Some(bcu);
         Cube {
             incidents: filter(&self.incidents, |c| keep(&c.force_id, &c.bcu)),
             crimes: filter(&self.crimes, |c| keep(&c.force_id, &c.bcu)),

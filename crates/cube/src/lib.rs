@@ -33,7 +33,9 @@ pub use config::{
     ForceCodeMapping, GradeThresholds, OffenceDefinition, RebadgePair, ReviewSettings, Target,
     default_downgrade_pairs, default_rebadge_pairs,
 };
-pub use cube::{CountCell, CrimeCell, Cube, IncidentCell, ReclassificationCell, RecordingDelay};
+pub use cube::{
+    CountCell, CrimeCell, Cube, IncidentCell, Name, ReclassificationCell, RecordingDelay,
+};
 pub use error::CubeError;
 pub use period::{ParsePeriodError, Period};
 pub use quality::{

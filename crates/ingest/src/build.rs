@@ -17,7 +17,7 @@ use crate::rules::Rules;
 use crate::schema::{
     CRIME_COLUMNS, ColumnSource, ColumnSpec, FilePlan, INCIDENT_COLUMNS, plan_file,
 };
-use crate::tally::{IdSet, Partial, Tally};
+use crate::tally::{IdSet, Links, Partial, Tally};
 use crate::unit::Unit;
 
 /// File extensions read as Parquet.
@@ -227,7 +227,7 @@ impl GroupWork<'_> {
         let mut links = take_all(&mut crime_partials, |p| &mut p.links);
         links.par_sort_unstable();
         links.dedup();
-        let link_set: IdSet = links.iter().copied().collect();
+        let link_set = Links::new(&links);
         crime_partials.into_iter().for_each(|p| tally.absorb(p));
 
         // 2. Incidents, joined on the way.
@@ -269,7 +269,8 @@ impl GroupWork<'_> {
     }
 }
 
-/// Runs `scan` over every unit in parallel, one partial per unit.
+/// Runs `scan` over every unit in parallel; each worker folds its units into one partial, so
+/// there are about as many partials to merge as workers, not units.
 fn par_scan<F>(
     units: &[Unit],
     progress: &dyn Progress,
@@ -280,8 +281,7 @@ where
 {
     units
         .par_iter()
-        .map(|unit| {
-            let mut partial = Partial::default();
+        .try_fold(Partial::default, |mut partial, unit| {
             scan(unit, &mut partial)?;
             progress.advance(unit.rows());
             Ok(partial)

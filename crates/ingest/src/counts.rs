@@ -60,10 +60,10 @@ pub(crate) fn add_counts(cube: &mut Cube, rows: Vec<CountRow>) {
     let mut cells: BTreeMap<CountCell, u64> = BTreeMap::new();
     for row in rows {
         let cell = CountCell {
-            force_id: row.force_id,
+            force_id: row.force_id.into(),
             period: row.period,
             months,
-            offence_code: row.offence_code,
+            offence_code: row.offence_code.into(),
         };
         *cells.entry(cell).or_insert(0) += row.count;
     }

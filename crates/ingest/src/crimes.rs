@@ -49,6 +49,9 @@ pub(crate) fn scan_crimes(
         };
         let mut scan = CrimeScan {
             place,
+            bcu_ids: Vec::new(),
+            reason_ids: Vec::new(),
+            force_names: data.forces.values.iter().map(|f| f.trim()).collect(),
             rules,
             pass,
             calendar: &mut calendar,
@@ -117,6 +120,10 @@ impl<'a> CrimeColumns<'a> {
 
 struct CrimeScan<'a> {
     place: BatchPlace<'a>,
+    /// Per batch: interned BCU and cancel reason of each dictionary key, trimmed force names.
+    bcu_ids: Vec<u32>,
+    reason_ids: Vec<u32>,
+    force_names: Vec<&'a str>,
     rules: &'a Rules,
     pass: CrimePass<'a>,
     calendar: &'a mut Calendar,
@@ -133,6 +140,19 @@ struct ValidCrime {
 impl CrimeScan<'_> {
     fn batch(&mut self, partial: &mut Partial) {
         let data = self.data;
+        let intern_all = |column: &Option<CodeColumn>, partial: &mut Partial| -> Vec<u32> {
+            column
+                .as_ref()
+                .map(|c| {
+                    c.values
+                        .iter()
+                        .map(|v| partial.names.id(v.trim()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        self.bcu_ids = intern_all(&data.bcus, partial);
+        self.reason_ids = intern_all(&data.reasons, partial);
         let force_ids: Vec<u32> = data
             .forces
             .values
@@ -275,7 +295,7 @@ impl CrimeScan<'_> {
         let reclassified = optional_instant(partial, "reclassified_at", &data.reclassified);
         let cancelled_at = optional_instant(partial, "cancelled_at", &data.cancelled);
 
-        let force_name = data.forces.values[force_key as usize].trim();
+        let force_name = self.force_names[force_key as usize];
         let initial = self.offence(partial, force_key, force_name, &data.initial, 0, row);
         let final_code = self.offence(
             partial,

@@ -18,7 +18,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use recount_cube::{
-    CountCell, CrimeCell, Cube, DataQuality, IncidentCell, Period, QualityIssue, QualityKey,
+    CountCell, CrimeCell, Cube, DataQuality, IncidentCell, Name, Period, QualityIssue, QualityKey,
     ReclassificationCell, RecordingDelay, RowCounts, Table,
 };
 use serde::{Deserialize, Serialize};
@@ -389,7 +389,7 @@ impl<'a> Columns<'a> {
         )
     }
 
-    fn optional_text(&self, name: &str, row: usize) -> Result<Option<String>, IngestError> {
+    fn optional_text(&self, name: &str, row: usize) -> Result<Option<Name>, IngestError> {
         let column = self.column(name)?;
         let strings = column.as_string_opt::<i32>().ok_or_else(|| {
             cube_error(
@@ -397,10 +397,10 @@ impl<'a> Columns<'a> {
                 format!("column `{name}` is {}, expected text", column.data_type()),
             )
         })?;
-        Ok((!strings.is_null(row)).then(|| strings.value(row).to_string()))
+        Ok((!strings.is_null(row)).then(|| Name::from(strings.value(row))))
     }
 
-    fn text(&self, name: &str, row: usize) -> Result<String, IngestError> {
+    fn text(&self, name: &str, row: usize) -> Result<Name, IngestError> {
         self.optional_text(name, row)?
             .ok_or_else(|| self.bad(name, row, "null"))
     }

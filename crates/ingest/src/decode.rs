@@ -73,6 +73,11 @@ pub(crate) fn code_column(array: &dyn Array) -> Option<CodeColumn<'_>> {
                 values: Vec::new(),
             });
         }
+        // Whether each dictionary value is usable, decided once per value, not per row.
+        let usable: Vec<bool> = values
+            .iter()
+            .map(|v| v.is_some_and(|v| !v.trim().is_empty()))
+            .collect();
         let nulls = dict.keys().logical_nulls();
         let keys = dict
             .normalized_keys()
@@ -80,9 +85,10 @@ pub(crate) fn code_column(array: &dyn Array) -> Option<CodeColumn<'_>> {
             .enumerate()
             .map(|(row, key)| {
                 let null_row = nulls.as_ref().is_some_and(|n| n.is_null(row));
-                match values[key] {
-                    Some(v) if !null_row && !v.trim().is_empty() => key as u32,
-                    _ => NULL_KEY,
+                if usable[key] && !null_row {
+                    key as u32
+                } else {
+                    NULL_KEY
                 }
             })
             .collect();
@@ -111,9 +117,19 @@ pub(crate) fn force_seed(force_id: &str) -> u64 {
     xxh3_64_with_seed(force_id.as_bytes(), 0x0072_6563_6f75_6e74)
 }
 
-/// Hash of an id within its force.
+/// Hash of an id within its force, ignoring surrounding white space (checked at the edges
+/// only: ids almost never have any, and this runs for every row).
 pub(crate) fn id_hash(seed: u64, id: &str) -> u64 {
-    xxh3_64_with_seed(id.trim().as_bytes(), seed)
+    let bytes = id.as_bytes();
+    let padded = bytes.first().is_some_and(u8::is_ascii_whitespace)
+        || bytes.last().is_some_and(u8::is_ascii_whitespace);
+    let id = if padded { id.trim() } else { id };
+    xxh3_64_with_seed(id.as_bytes(), seed)
+}
+
+/// Whether an id is missing: empty, or only white space.
+fn blank(id: &str) -> bool {
+    id.is_empty() || (id.as_bytes()[0].is_ascii_whitespace() && id.trim().is_empty())
 }
 
 /// An id column: text (any encoding) or integers.
@@ -126,9 +142,7 @@ impl IdColumn<'_> {
     /// The row's id hashed with `seed`, or `None` for a null or empty id.
     pub fn hash(&self, row: usize, seed: u64) -> Option<u64> {
         match self {
-            IdColumn::Text(rows) => rows[row]
-                .filter(|v| !v.trim().is_empty())
-                .map(|v| id_hash(seed, v)),
+            IdColumn::Text(rows) => rows[row].filter(|v| !blank(v)).map(|v| id_hash(seed, v)),
             IdColumn::Integer(rows) => rows[row].map(|v| id_hash(seed, &v.to_string())),
         }
     }

@@ -7,7 +7,7 @@ use crate::columns::{BatchColumns, CodeLookup, UNKNOWN};
 use crate::decode::{NULL_KEY, force_seed};
 use crate::error::IngestError;
 use crate::rules::Rules;
-use crate::tally::{IdSet, IncidentKey, NONE, Partial, RowPlace};
+use crate::tally::{IdSet, IncidentKey, Links, NONE, Partial, RowPlace};
 use crate::unit::{BatchPlace, Unit};
 
 const ID: usize = 0;
@@ -30,7 +30,7 @@ pub(crate) enum IncidentPass<'a> {
 pub(crate) fn scan_incidents(
     unit: &Unit,
     rules: &Rules,
-    links: &IdSet,
+    links: &Links,
     pass: IncidentPass,
     partial: &mut Partial,
 ) -> Result<(), IngestError> {
@@ -50,7 +50,7 @@ pub(crate) fn scan_incidents(
 struct BatchScan<'a> {
     place: BatchPlace<'a>,
     rules: &'a Rules,
-    links: &'a IdSet,
+    links: &'a Links,
     pass: IncidentPass<'a>,
     calendar: &'a mut Calendar,
 }
@@ -70,12 +70,9 @@ impl BatchScan<'_> {
         let bcus = columns.codes(BCU)?;
         let counting = matches!(self.pass, IncidentPass::Count);
 
-        let force_ids: Vec<u32> = forces
-            .values
-            .iter()
-            .map(|f| partial.names.id(f.trim()))
-            .collect();
-        let seeds: Vec<u64> = forces.values.iter().map(|f| force_seed(f.trim())).collect();
+        let force_names: Vec<&str> = forces.values.iter().map(|f| f.trim()).collect();
+        let force_ids: Vec<u32> = force_names.iter().map(|f| partial.names.id(f)).collect();
+        let seeds: Vec<u64> = force_names.iter().map(|f| force_seed(f)).collect();
         let mut call_lookup = CodeLookup::new(forces.values.len(), calls.values.len());
         let closing_count = closings.as_ref().map_or(0, |c| c.values.len());
         let mut closing_lookup = CodeLookup::new(forces.values.len(), closing_count);
@@ -111,7 +108,7 @@ impl BatchScan<'_> {
                 continue;
             }
             let force = force_ids[force_key as usize];
-            let force_name = forces.values[force_key as usize].trim();
+            let force_name = force_names[force_key as usize];
             if counting {
                 partial.count_read(Table::Incidents, force);
             }
@@ -192,7 +189,7 @@ impl BatchScan<'_> {
                     period: day.period,
                     call,
                     closing,
-                    led_to_crime: self.links.contains(&hash),
+                    led_to_crime: self.links.contains(hash),
                 })
             } else {
                 None

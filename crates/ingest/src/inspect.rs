@@ -112,14 +112,14 @@ impl CubeSummary {
             see(&c.force_id, c.period);
         }
         for (c, n) in &cube.incidents {
-            forces.entry(c.force_id.clone()).or_default().incidents += n;
+            forces.entry(c.force_id.to_string()).or_default().incidents += n;
         }
         for (c, n) in &cube.crimes {
-            forces.entry(c.force_id.clone()).or_default().crimes += n;
+            forces.entry(c.force_id.to_string()).or_default().crimes += n;
         }
         for (c, n) in &cube.counts {
             forces
-                .entry(c.force_id.clone())
+                .entry(c.force_id.to_string())
                 .or_default()
                 .counted_offences += n;
         }

@@ -75,8 +75,8 @@ fn neighbour_rise(
     at_most_double: bool,
 ) -> Corroboration {
     let rates = context.incident_rates(|c| {
-        let n = neighbours.contains(&c.call_type);
-        (n || reference.contains(&c.call_type)).then_some(n)
+        let n = neighbours.contains(c.call_type.as_str());
+        (n || reference.contains(c.call_type.as_str())).then_some(n)
     });
     let reference_names = reference.iter().cloned().collect::<Vec<_>>().join("/");
     Corroboration::Transfer {

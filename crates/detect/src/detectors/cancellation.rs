@@ -26,7 +26,7 @@ impl Detector for Cancellation {
                 let rates = context.crime_rates(|c| {
                     codes
                         .as_ref()
-                        .is_none_or(|g| g.contains(&c.offence_final))
+                        .is_none_or(|g| g.contains(c.offence_final.as_str()))
                         .then_some(c.cancelled)
                 });
                 (!rates.forces.is_empty()).then(|| SeriesSpec {

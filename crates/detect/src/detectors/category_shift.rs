@@ -41,21 +41,21 @@ fn pair_series(context: &Context, pair: &DowngradePair) -> SeriesSpec {
     let serious = context.expand(&pair.serious);
     let lesser = context.expand(&pair.lesser);
     let main = context.crime_rates(|c| {
-        let s = serious.contains(&c.offence_final);
-        (!c.cancelled && (s || lesser.contains(&c.offence_final))).then_some(s)
+        let s = serious.contains(c.offence_final.as_str());
+        (!c.cancelled && (s || lesser.contains(c.offence_final.as_str()))).then_some(s)
     });
     let serious_against_rest = context.crime_rates(|c| {
-        (!c.cancelled && !lesser.contains(&c.offence_final))
-            .then(|| serious.contains(&c.offence_final))
+        (!c.cancelled && !lesser.contains(c.offence_final.as_str()))
+            .then(|| serious.contains(c.offence_final.as_str()))
     });
     let lesser_against_rest = context.crime_rates(|c| {
-        (!c.cancelled && !serious.contains(&c.offence_final))
-            .then(|| lesser.contains(&c.offence_final))
+        (!c.cancelled && !serious.contains(c.offence_final.as_str()))
+            .then(|| lesser.contains(c.offence_final.as_str()))
     });
     let reclassified = context.crime_rates(|c| {
         serious
-            .contains(&c.offence_initial)
-            .then(|| lesser.contains(&c.offence_final))
+            .contains(c.offence_initial.as_str())
+            .then(|| lesser.contains(c.offence_final.as_str()))
     });
     let name = &pair.name;
     SeriesSpec {

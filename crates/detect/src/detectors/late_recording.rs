@@ -27,7 +27,7 @@ impl Detector for LateRecording {
                 let rates = context.crime_rates(|c| {
                     codes
                         .as_ref()
-                        .is_none_or(|g| g.contains(&c.offence_final))
+                        .is_none_or(|g| g.contains(c.offence_final.as_str()))
                         .then(|| c.delay.exceeds(limit))
                 });
                 (!rates.forces.is_empty()).then(|| SeriesSpec {

@@ -32,10 +32,10 @@ impl Detector for Reclassification {
         let any_serious: BTreeSet<String> =
             pairs.iter().flat_map(|(s, _)| s.iter().cloned()).collect();
         let watched = context.crime_rates(|c| {
-            any_serious.contains(&c.offence_initial).then(|| {
-                pairs
-                    .iter()
-                    .any(|(s, l)| s.contains(&c.offence_initial) && l.contains(&c.offence_final))
+            any_serious.contains(c.offence_initial.as_str()).then(|| {
+                pairs.iter().any(|(s, l)| {
+                    s.contains(c.offence_initial.as_str()) && l.contains(c.offence_final.as_str())
+                })
             })
         });
         let catalogue = &context.catalogue;
