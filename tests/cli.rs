@@ -381,3 +381,169 @@ fn synth_is_deterministic_and_matches_the_committed_fixture() {
         std::fs::read(fixture(part)).unwrap()
     );
 }
+
+#[test]
+fn a_writer_killed_mid_way_leaves_every_output_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert!(audit(&out, &[]).status.success());
+    let before: BTreeMap<String, Vec<u8>> = outputs(&out);
+    // A second audit with another configuration writes different bytes; kill it at various
+    // points of its run.
+    let config = dir.path().join("other.toml");
+    let mut text = std::fs::read_to_string(fixture("audit.toml")).unwrap();
+    text.push_str("\n[detect]\nfdr = 0.01\n");
+    std::fs::write(&config, text).unwrap();
+    for delay_ms in [50u64, 300, 900, 1500, 2500] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_recount"))
+            .args(["audit", "--no-progress", "--incidents"])
+            .arg(fixture("incidents"))
+            .arg("--crimes")
+            .arg(fixture("crimes"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--out")
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        for (name, bytes) in outputs(&out) {
+            assert!(before.contains_key(&name), "unexpected output {name}");
+            let whole = match name.rsplit('.').next() {
+                Some("csv") => csv::Reader::from_reader(bytes.as_slice())
+                    .records()
+                    .all(|r| r.is_ok()),
+                Some("json") => serde_json::from_slice::<serde_json::Value>(&bytes).is_ok(),
+                Some("html") => String::from_utf8_lossy(&bytes)
+                    .trim_end()
+                    .ends_with("</html>"),
+                Some("parquet") => bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+                _ => true,
+            };
+            assert!(
+                whole,
+                "{name} is half-written after a kill at {delay_ms} ms"
+            );
+        }
+    }
+}
+
+/// The visible files of an output folder (temporary files start with a dot).
+fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Checks a JSON value against the subset of JSON Schema that `docs/audit.schema.json` uses
+/// (type, required, properties, items, additionalProperties, enum, const, pattern by prefix
+/// only, minimum, maximum).
+fn conforms(
+    value: &serde_json::Value,
+    schema: &serde_json::Value,
+    path: &str,
+) -> Result<(), String> {
+    use serde_json::Value;
+    let type_ok = |t: &str| match t {
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "number" => value.is_number(),
+        "integer" => value.is_u64() || value.is_i64(),
+        "boolean" => value.is_boolean(),
+        "null" => value.is_null(),
+        _ => false,
+    };
+    match schema.get("type") {
+        Some(Value::String(t)) if !type_ok(t) => return Err(format!("{path}: not a {t}")),
+        Some(Value::Array(ts)) if !ts.iter().any(|t| type_ok(t.as_str().unwrap_or(""))) => {
+            return Err(format!("{path}: none of {ts:?}"));
+        }
+        _ => {}
+    }
+    if let Some(Value::Array(options)) = schema.get("enum")
+        && !options.contains(value)
+    {
+        return Err(format!("{path}: {value} not in {options:?}"));
+    }
+    if let Some(expected) = schema.get("const")
+        && expected != value
+    {
+        return Err(format!("{path}: {value} is not {expected}"));
+    }
+    if let (Some(min), Some(x)) = (
+        schema.get("minimum").and_then(Value::as_f64),
+        value.as_f64(),
+    ) && x < min
+    {
+        return Err(format!("{path}: {x} below {min}"));
+    }
+    if let (Some(max), Some(x)) = (
+        schema.get("maximum").and_then(Value::as_f64),
+        value.as_f64(),
+    ) && x > max
+    {
+        return Err(format!("{path}: {x} above {max}"));
+    }
+    if let Some(Value::Array(required)) = schema.get("required") {
+        for key in required {
+            let key = key.as_str().unwrap();
+            if value.get(key).is_none() {
+                return Err(format!("{path}: missing {key}"));
+            }
+        }
+    }
+    if let (Some(Value::Object(properties)), Some(object)) =
+        (schema.get("properties"), value.as_object())
+    {
+        for (key, sub) in properties {
+            if let Some(v) = object.get(key) {
+                conforms(v, sub, &format!("{path}.{key}"))?;
+            }
+        }
+    }
+    if let (Some(sub), Some(object)) = (schema.get("additionalProperties"), value.as_object())
+        && sub.is_object()
+    {
+        for (key, v) in object {
+            conforms(v, sub, &format!("{path}.{key}"))?;
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (n, v) in array.iter().enumerate() {
+            conforms(v, items, &format!("{path}[{n}]"))?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn audit_json_follows_its_published_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(audit(dir.path(), &[]).status.success());
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("audit.json")).unwrap()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("docs/audit.schema.json")).unwrap())
+            .unwrap();
+    conforms(&json, &schema, "audit.json").unwrap();
+    // And the checker does reject what the schema forbids.
+    let mut broken = json.clone();
+    broken["scores"][0]["grade"] = "Excellent".into();
+    assert!(conforms(&broken, &schema, "audit.json").is_err());
+    broken = json;
+    broken.as_object_mut().unwrap().remove("schema_version");
+    assert!(conforms(&broken, &schema, "audit.json").is_err());
+}

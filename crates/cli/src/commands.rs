@@ -6,10 +6,11 @@ use std::path::Path;
 use anyhow::Context as _;
 use recount_cube::{AuditConfig, Cube, Period, Table};
 use recount_ingest::{
-    CubeSummary, Inputs, PathKind, build_cube, kind_of, read_counts_parquet, read_cube, write_cube,
+    CubeSummary, Inputs, PathKind, build_cube, kind_of, read_counts_parquet, read_cube,
+    sample_for_review, write_cube,
 };
 use recount_report::{
-    AuditResults, InputRecord, PARQUET, describe_input, summary_table, write_outputs,
+    AuditResults, InputRecord, PARQUET, describe_input, review_strata, summary_table, write_outputs,
 };
 
 use crate::args::{AuditArgs, Cli, Command, CubeArgs, FailOn, InputArgs, InspectArgs, SynthArgs};
@@ -116,6 +117,24 @@ fn audit(args: &AuditArgs, no_progress: bool) -> Result<u8, Failure> {
         eprintln!("note: {} did not run: {}", skipped.detector, skipped.reason);
     }
     let scores = recount_score::score_forces(&cube, &outcome, &config);
+    let bcu_tests =
+        recount_detect::bcu_tests(&cube, &config, &outcome).map_err(Failure::bad_input)?;
+    let bcus = recount_score::bcu_affected(&bcu_tests, &config);
+    let strata = review_strata(&outcome);
+    let review = if args.inputs.incidents.is_some() || args.inputs.crimes.is_some() {
+        let tables = Inputs {
+            incidents: args.inputs.incidents.as_deref(),
+            crimes: args.inputs.crimes.as_deref(),
+        };
+        sample_for_review(tables, &config, &strata).map_err(Failure::bad_input)?
+    } else {
+        if !strata.is_empty() {
+            eprintln!(
+                "note: no review sample: it needs the record-level tables (--incidents, --crimes)"
+            );
+        }
+        Vec::new()
+    };
     let inputs = describe_inputs(&args.inputs)?;
     let results = AuditResults {
         inputs: &inputs,
@@ -123,6 +142,8 @@ fn audit(args: &AuditArgs, no_progress: bool) -> Result<u8, Failure> {
         cube: &cube,
         outcome: &outcome,
         scores: &scores,
+        review: &review,
+        bcus: &bcus,
     };
     let written = write_outputs(&results, &args.out).map_err(Failure::output)?;
     print!("{}", summary_table(&scores));

@@ -47,6 +47,7 @@ pub use reference::{
     CRIME_RELATED_CALL_TYPES, CallClass, CallVocabulary, Force, ForceRegistry,
     NON_CRIME_CALL_TYPES, OffenceCatalogue, OffenceInfo, normalise_force_name,
 };
+pub use review::RecordSelection;
 
 mod config;
 mod cube;
@@ -55,3 +56,4 @@ mod period;
 mod quality;
 mod records;
 mod reference;
+mod review;

@@ -1,13 +1,13 @@
 //! Running an audit: every detector's series under every target's design, then the false
 //! discovery rate across every test at once, then materiality, then findings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use recount_cube::{AuditConfig, Cube, Period};
 use recount_stats::benjamini_hochberg;
 use serde::{Deserialize, Serialize};
 
-use crate::contrast::ContrastSettings;
+use crate::contrast::{ContrastSettings, Window};
 use crate::design::Design;
 use crate::detectors::{Context, registry};
 use crate::error::DetectError;
@@ -126,6 +126,127 @@ pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, Dete
     }
     conclude(&mut outcome.tests, &specs, config);
     Ok(outcome)
+}
+
+/// The series behind a force's findings, re-estimated for each of its basic command units:
+/// each BCU is tested as if it were a force, against the same peers over the same months, so
+/// an auditor sees where in the force the records were lost. The tests carry the force-level
+/// test's decisions (flagged, material, main p-value), so that totals per BCU follow the same
+/// rules as the force's. BCU ids are `FORCE/BCU`.
+pub fn bcu_tests(
+    cube: &Cube,
+    config: &AuditConfig,
+    outcome: &AuditOutcome,
+) -> Result<Vec<Test>, DetectError> {
+    let mut out = Vec::new();
+    let flagged: BTreeSet<&str> = outcome.findings().map(|t| t.force_id.as_str()).collect();
+    for force in flagged {
+        let bcus = cube.bcus(force);
+        if bcus.len() < 2 {
+            continue;
+        }
+        let split = split_force(cube, force);
+        let context = Context::new(&split, config)?;
+        let force_tests: Vec<&Test> = outcome
+            .tests
+            .iter()
+            .filter(|t| t.force_id == force)
+            .collect();
+        let series: BTreeSet<&str> = force_tests.iter().map(|t| t.series.as_str()).collect();
+        let specs: Vec<SeriesSpec> = registry()
+            .iter()
+            .flat_map(|d| d.series(&context))
+            .filter(|s| series.contains(s.main.series.as_str()))
+            .collect();
+        for summary in outcome
+            .designs
+            .iter()
+            .filter(|d| d.tested.iter().any(|f| f == force))
+        {
+            let design = Design {
+                target: summary.target.clone(),
+                tested: bcus.iter().map(|b| format!("{force}/{b}")).collect(),
+                reference: summary.reference.clone(),
+                untargeted_references: summary.untargeted_references,
+                window: Window {
+                    pre_from: summary.pre_from,
+                    start: summary.start,
+                    post_to: summary.post_to,
+                },
+            };
+            let settings = ContrastSettings {
+                min_pre_months: config.detect.min_pre_months,
+                min_post_months: config.detect.min_post_months,
+            };
+            let mut evaluator = Evaluator::new(&design, settings);
+            for spec in &specs {
+                let Some(parent) = force_tests
+                    .iter()
+                    .find(|t| t.series == spec.main.series && t.target == summary.target)
+                else {
+                    continue;
+                };
+                for bcu in &design.tested {
+                    if let Some(mut test) = evaluator.test(spec, bcu) {
+                        test.flagged = parent.flagged;
+                        test.significant = parent.significant;
+                        test.material = parent.material;
+                        test.p_value_main = parent.p_value_main;
+                        test.q_value = parent.q_value;
+                        out.push(test);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The cube with one force's cells relabelled by BCU (`FORCE/BCU`); cells without a BCU are
+/// left out of the split.
+fn split_force(cube: &Cube, force: &str) -> Cube {
+    let relabel = |bcu: &Option<recount_cube::Name>| {
+        bcu.as_ref()
+            .map(|b| recount_cube::Name::from(format!("{force}/{b}")))
+    };
+    let mut split = cube.clone();
+    split.incidents = cube
+        .incidents
+        .iter()
+        .filter_map(|(c, n)| {
+            if c.force_id != force {
+                return Some((c.clone(), *n));
+            }
+            let mut cell = c.clone();
+            cell.force_id = relabel(&c.bcu)?;
+            Some((cell, *n))
+        })
+        .collect();
+    split.crimes = cube
+        .crimes
+        .iter()
+        .filter_map(|(c, n)| {
+            if c.force_id != force {
+                return Some((c.clone(), *n));
+            }
+            let mut cell = c.clone();
+            cell.force_id = relabel(&c.bcu)?;
+            Some((cell, *n))
+        })
+        .collect();
+    split.reclassifications = cube
+        .reclassifications
+        .iter()
+        .filter_map(|(c, n)| {
+            if c.force_id != force {
+                return Some((c.clone(), *n));
+            }
+            let mut cell = c.clone();
+            cell.force_id = relabel(&c.bcu)?;
+            Some((cell, *n))
+        })
+        .collect();
+    split
 }
 
 /// Applies the false discovery rate across all tests, then materiality, and writes each test's

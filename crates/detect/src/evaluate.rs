@@ -249,6 +249,7 @@ impl<'a> Evaluator<'a> {
             significant: false,
             flagged: false,
             sentence: String::new(),
+            review: spec.review.clone(),
             trace: trace(
                 &contrast,
                 &judgement,

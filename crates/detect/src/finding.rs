@@ -1,7 +1,7 @@
 //! What an audit concludes: every test it ran, and the findings among them (tests that are
 //! significant after the false discovery rate control and material).
 
-use recount_cube::Period;
+use recount_cube::{Period, RecordSelection};
 use serde::{Deserialize, Serialize};
 
 use crate::contrast::Direction;
@@ -150,6 +150,8 @@ pub struct Test {
     pub sentence: String,
     /// The series behind the test, for charts.
     pub trace: Trace,
+    /// The records to pull for review if it is a finding.
+    pub review: Option<RecordSelection>,
 }
 
 impl Test {

@@ -24,7 +24,7 @@
 //! assert!(!outcome.skipped.is_empty()); // no target: nothing to test around
 //! ```
 
-pub use audit::{AuditOutcome, DesignSummary, Skipped, run_audit};
+pub use audit::{AuditOutcome, DesignSummary, Skipped, bcu_tests, run_audit};
 pub use contrast::{Counterfactual, Direction};
 pub use detectors::{Context, Detector, registry};
 pub use error::DetectError;

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use recount_cube::RecordSelection;
+
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::rates::RateTable;
@@ -134,4 +136,6 @@ pub struct SeriesSpec {
     /// tests is a finding (the offence pairs see every downgrade; most families see part of
     /// their mechanism, or are too noisy to count unless one of their tests stands out).
     pub complete: bool,
+    /// The records an auditor should pull when this series is a finding.
+    pub review: Option<RecordSelection>,
 }

@@ -35,6 +35,14 @@ pub(crate) struct BatchPlace<'a> {
 }
 
 impl Unit<'_> {
+    /// The table the unit belongs to.
+    pub fn table(&self) -> Table {
+        match self {
+            Unit::RowGroup { plan, .. } => plan.table,
+            Unit::Batch { table, .. } => *table,
+        }
+    }
+
     /// Rows in the unit.
     pub fn rows(&self) -> u64 {
         match self {

@@ -2,9 +2,10 @@
 //!
 //! Writes what users act on, per the data contract: `scores.csv` (one row per force),
 //! `findings.csv` (one row per finding), `tests.csv` (every test, so the false discovery rate
-//! can be checked), `quality.csv` (the data-quality summary), the same tables as Parquet for
-//! pipelines, `audit.json` (everything, with the inputs' checksums, the configuration and the
-//! tool's version), and the terminal summary. Every file is written atomically and the same
+//! can be checked), `quality.csv` (the data-quality summary), `review_sample.csv` (the records
+//! to pull), the same tables as Parquet for pipelines, `audit.json` (everything, with the
+//! inputs' checksums, the configuration and the tool's version), `report.html` (one
+//! self-contained page with SVG charts drawn by plotters), and the terminal summary. Every file is written atomically and the same
 //! inputs give the same bytes.
 //!
 //! It is not for statistics (`recount-detect`, `recount-score`) or reading inputs
@@ -14,14 +15,19 @@ pub use audit_json::{
     InputFileRecord, InputRecord, PARQUET, SCHEMA_VERSION, audit_json, describe_input,
 };
 pub use error::ReportError;
-pub use outputs::{AuditResults, write_outputs};
+pub use html::report_html;
+pub use outputs::{AuditResults, review_strata, write_outputs};
 pub use quality_table::quality_table;
 pub use summary::summary_table;
-pub use tables::{Kind, Table, findings_table, fixed, probability, scores_table, tests_table};
+pub use tables::{
+    Kind, Table, findings_table, fixed, probability, review_table, scores_table, tests_table,
+};
 pub use writers::{csv_bytes, record_batch, write_csv, write_parquet};
 
 mod audit_json;
+mod charts;
 mod error;
+mod html;
 mod outputs;
 mod quality_table;
 mod summary;

@@ -7,12 +7,16 @@ use std::path::{Path, PathBuf};
 use recount_cube::{AuditConfig, Cube};
 use recount_detect::AuditOutcome;
 use recount_ingest::write_bytes_atomically;
-use recount_score::ForceScore;
+use std::collections::BTreeMap;
+
+use recount_ingest::ReviewRecord;
+use recount_score::{Affected, ForceScore};
 
 use crate::audit_json::{InputRecord, audit_json};
 use crate::error::ReportError;
+use crate::html::report_html;
 use crate::quality_table::quality_table;
-use crate::tables::{findings_table, scores_table, tests_table};
+use crate::tables::{findings_table, review_table, scores_table, tests_table};
 use crate::writers::{write_csv, write_parquet};
 
 /// Everything an audit produced, ready to write.
@@ -27,6 +31,10 @@ pub struct AuditResults<'a> {
     pub outcome: &'a AuditOutcome,
     /// The per-force scores.
     pub scores: &'a [ForceScore],
+    /// The records to review.
+    pub review: &'a [ReviewRecord],
+    /// Records lost or downgraded per BCU, for forces with findings and BCUs.
+    pub bcus: &'a BTreeMap<String, Vec<(String, Affected)>>,
 }
 
 /// Writes the contract's outputs (and more) into `out`, creating it if needed. Returns the
@@ -42,6 +50,7 @@ pub fn write_outputs(results: &AuditResults, out: &Path) -> Result<Vec<PathBuf>,
         findings_table(&results.outcome.tests),
         tests_table(&results.outcome.tests),
         quality_table(&results.cube.quality),
+        review_table(results.review, results.config.review.seed),
     ];
     for table in &tables {
         write_csv(table, out)?;
@@ -49,6 +58,10 @@ pub fn write_outputs(results: &AuditResults, out: &Path) -> Result<Vec<PathBuf>,
         write_parquet(table, out)?;
         written.push(out.join(format!("{}.parquet", table.name)));
     }
+    let html = report_html(results)?;
+    let path = out.join("report.html");
+    write_bytes_atomically(&path, html.as_bytes())?;
+    written.push(path);
     let json = audit_json(
         results.inputs,
         results.config,
@@ -60,4 +73,31 @@ pub fn write_outputs(results: &AuditResults, out: &Path) -> Result<Vec<PathBuf>,
     write_bytes_atomically(&path, &json)?;
     written.push(path);
     Ok(written)
+}
+
+/// The strata of the review sample: one per finding with records to pull, merged where two
+/// findings of a force pull the same records.
+pub fn review_strata(outcome: &recount_detect::AuditOutcome) -> Vec<recount_ingest::ReviewStratum> {
+    let mut strata: Vec<recount_ingest::ReviewStratum> = Vec::new();
+    for test in outcome.findings() {
+        let Some(kind) = &test.review else { continue };
+        let from = test.period_start.min(test.target_start);
+        let name = format!("{}: {}", test.detector, test.series);
+        match strata
+            .iter_mut()
+            .find(|s| s.force_id == test.force_id && &s.kind == kind && s.from == from)
+        {
+            Some(existing) => {
+                existing.finding.push_str(" + ");
+                existing.finding.push_str(&name);
+            }
+            None => strata.push(recount_ingest::ReviewStratum {
+                force_id: test.force_id.clone(),
+                finding: name,
+                kind: kind.clone(),
+                from,
+            }),
+        }
+    }
+    strata
 }

@@ -260,3 +260,39 @@ pub fn findings_table(tests: &[Test]) -> Table {
 pub fn tests_table(tests: &[Test]) -> Table {
     tests_like("tests", tests.iter().cloned())
 }
+
+/// `review_sample`: the records to pull for review, with the stratum each was drawn from.
+pub fn review_table(records: &[recount_ingest::ReviewRecord], seed: u64) -> Table {
+    let columns = [
+        ("force_id", Kind::Text),
+        ("finding", Kind::Text),
+        ("table", Kind::Text),
+        ("record_id", Kind::Text),
+        ("period", Kind::Text),
+        ("detail", Kind::Text),
+        ("stratum_size", Kind::Integer),
+        ("sample_size", Kind::Integer),
+        ("seed", Kind::Integer),
+    ];
+    Table {
+        name: "review_sample",
+        columns: columns.iter().map(|(c, _)| c.to_string()).collect(),
+        kinds: columns.iter().map(|(_, k)| *k).collect(),
+        rows: records
+            .iter()
+            .map(|r| {
+                vec![
+                    r.force_id.clone(),
+                    r.finding.clone(),
+                    r.table.clone(),
+                    r.record_id.clone(),
+                    r.period.clone(),
+                    r.detail.clone(),
+                    r.stratum_size.to_string(),
+                    r.sample_size.to_string(),
+                    seed.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}

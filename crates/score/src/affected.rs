@@ -205,6 +205,7 @@ pub(crate) mod tests {
             flagged: true,
             sentence: String::new(),
             trace: Default::default(),
+            review: None,
         }
     }
 

@@ -104,6 +104,33 @@ fn recorded(cube: &Cube, force_id: &str, from: Option<Period>, keep: impl Fn(&st
         .sum()
 }
 
+/// Records lost or downgraded per BCU of each flagged force, from `recount_detect::bcu_tests`
+/// (BCU ids `FORCE/BCU`), totalled by the force's own rules.
+pub fn bcu_affected(
+    bcu_tests: &[Test],
+    config: &AuditConfig,
+) -> BTreeMap<String, Vec<(String, Affected)>> {
+    let mut by_unit: BTreeMap<&str, Vec<&Test>> = BTreeMap::new();
+    for t in bcu_tests {
+        by_unit.entry(t.force_id.as_str()).or_default().push(t);
+    }
+    let mut out: BTreeMap<String, Vec<(String, Affected)>> = BTreeMap::new();
+    for (unit, tests) in by_unit {
+        let Some((force, bcu)) = unit.split_once('/') else {
+            continue;
+        };
+        let affected = total(&by_mechanism(
+            tests.iter().copied(),
+            |_| true,
+            config.detect.fdr,
+        ));
+        out.entry(force.to_string())
+            .or_default()
+            .push((bcu.to_string(), affected));
+    }
+    out
+}
+
 /// Scores every force of the cube from the audit's outcome.
 pub fn score_forces(cube: &Cube, outcome: &AuditOutcome, config: &AuditConfig) -> Vec<ForceScore> {
     let registry = ForceRegistry::builtin();

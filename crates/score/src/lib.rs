@@ -11,7 +11,7 @@
 
 pub use affected::{Affected, by_mechanism, total};
 pub use grade::Grade;
-pub use integrity::{CATEGORIES, ForceScore, IntegrityScore, score_forces};
+pub use integrity::{CATEGORIES, ForceScore, IntegrityScore, bcu_affected, score_forces};
 
 mod affected;
 mod grade;

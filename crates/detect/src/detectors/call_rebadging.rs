@@ -15,6 +15,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use recount_cube::RecordSelection;
+
 use super::{Context, Detector};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
@@ -143,6 +145,9 @@ fn pooled(
         affected_label: "crimes never recorded because calls were opened as non-crime".into(),
         family: "all crime-related calls".into(),
         complete: false,
+        review: Some(RecordSelection::CallsOpenedAs {
+            call_types: neighbours.clone(),
+        }),
     })
 }
 
@@ -197,6 +202,9 @@ fn per_call_type(
                     .into(),
                 family: "call types".into(),
                 complete: false,
+                review: Some(RecordSelection::CallsOpenedAs {
+                    call_types: neighbours.clone(),
+                }),
             })
         })
         .collect()

@@ -3,6 +3,8 @@
 //! legitimate grounds (transfer, duplicate, error, new evidence), which is why the rate is
 //! compared with the force's own past and its peers rather than with zero.
 
+use recount_cube::RecordSelection;
+
 use super::{Context, Detector, offence_groups};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
@@ -45,6 +47,9 @@ impl Detector for Cancellation {
                         "all crime".into()
                     },
                     complete: false,
+                    review: Some(RecordSelection::Cancelled {
+                        codes: codes.clone().unwrap_or_default(),
+                    }),
                 })
             })
             .collect()

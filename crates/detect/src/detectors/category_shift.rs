@@ -9,7 +9,7 @@
 //! either the lesser ones to have risen against it or serious records to have been
 //! reclassified as lesser.
 
-use recount_cube::DowngradePair;
+use recount_cube::{DowngradePair, RecordSelection};
 
 use super::{Context, Detector};
 use crate::contrast::{Counterfactual, Direction};
@@ -93,5 +93,8 @@ fn pair_series(context: &Context, pair: &DowngradePair) -> SeriesSpec {
         affected_label: "crime records recorded as a lesser offence".into(),
         family: "offence pairs".into(),
         complete: true,
+        review: Some(RecordSelection::RecordedAs {
+            codes: lesser.clone(),
+        }),
     }
 }

@@ -5,6 +5,10 @@
 //! view of the same mechanism, the share of crime-related calls closed with a non-crime code
 //! and no crime.
 
+use std::collections::BTreeSet;
+
+use recount_cube::RecordSelection;
+
 use super::{Context, Detector};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
@@ -39,13 +43,12 @@ impl Detector for Conversion {
                 .then_some(c.led_to_crime)
         });
         out.push(spec(
-            "all crime-related calls".into(),
+            RateSpec::share("all crime-related calls", Direction::Fall, all),
             "all crime-related calls",
-            Direction::Fall,
-            all,
             per_incident.clone(),
             vec!["violence".into(), "sexual".into()],
             "the share of crime-related calls that led to a crime record".into(),
+            context.vocabulary.crime_related.clone(),
         ));
         for call_type in &context.vocabulary.crime_related {
             let rates =
@@ -54,13 +57,12 @@ impl Detector for Conversion {
                 continue;
             }
             out.push(spec(
-                format!("{call_type} calls"),
+                RateSpec::share(format!("{call_type} calls"), Direction::Fall, rates),
                 "call types",
-                Direction::Fall,
-                rates,
                 per_incident.clone(),
                 categories(call_type),
                 format!("the share of {call_type} calls that led to a crime record"),
+                BTreeSet::from([call_type.clone()]),
             ));
         }
         let vocabulary = &context.vocabulary;
@@ -73,32 +75,34 @@ impl Detector for Conversion {
             })
         });
         out.push(spec(
-            "crime-related calls closed as non-crime".into(),
+            RateSpec::share(
+                "crime-related calls closed as non-crime",
+                Direction::Rise,
+                closed_non_crime,
+            ),
             "closed as non-crime",
-            Direction::Rise,
-            closed_non_crime,
             per_incident,
             vec!["violence".into(), "sexual".into()],
             "the share of crime-related calls closed with a non-crime code and no crime record"
                 .into(),
+            context.vocabulary.crime_related.clone(),
         ));
         out
     }
 }
 
 fn spec(
-    series: String,
+    main: RateSpec,
     family: &str,
-    direction: Direction,
-    rates: crate::rates::RateTable,
     records_per_hit: RecordsPerHit,
     categories: Vec<String>,
     rate_label: String,
+    call_types: BTreeSet<String>,
 ) -> SeriesSpec {
     SeriesSpec {
         detector: "conversion",
         mechanism: Mechanism::NonRecording,
-        main: RateSpec::share(series, direction, rates),
+        main,
         counterfactual: Counterfactual::ShareOfTotal,
         records_per_hit,
         categories,
@@ -107,5 +111,6 @@ fn spec(
         affected_label: "crimes never recorded".into(),
         family: family.to_string(),
         complete: false,
+        review: Some(RecordSelection::CallsWithoutCrime { call_types }),
     }
 }

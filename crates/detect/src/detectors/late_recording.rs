@@ -3,6 +3,8 @@
 //! its own findings; late records are not lost, so they do not count towards the records
 //! affected.
 
+use recount_cube::RecordSelection;
+
 use super::{Context, Detector, offence_groups};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
@@ -42,6 +44,7 @@ impl Detector for LateRecording {
                     affected_label: "crime records recorded late beyond the usual rate".into(),
                     family: if codes.is_some() { "offence groups".into() } else { "all crime".into() },
                     complete: false,
+                    review: Some(RecordSelection::Late { hours: limit }),
                 })
             })
             .collect()

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeSet;
 
+use recount_cube::RecordSelection;
+
 use super::{Context, Detector};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
@@ -29,6 +31,8 @@ impl Detector for Reclassification {
             .iter()
             .map(|p| (context.expand(&p.serious), context.expand(&p.lesser)))
             .collect();
+        let any_lesser: BTreeSet<String> =
+            pairs.iter().flat_map(|(_, l)| l.iter().cloned()).collect();
         let any_serious: BTreeSet<String> =
             pairs.iter().flat_map(|(s, _)| s.iter().cloned()).collect();
         let watched = context.crime_rates(|c| {
@@ -61,6 +65,11 @@ impl Detector for Reclassification {
                 affected_label: "crime records reclassified to a lesser offence".into(),
                 family: "reclassified serious to lesser".into(),
                 complete: false,
+                review: Some(RecordSelection::Reclassified {
+                    serious: any_serious.clone(),
+                    lesser: any_lesser.clone(),
+                    month_end_days: None,
+                }),
             },
             SeriesSpec {
                 detector: "reclassification",
@@ -74,6 +83,11 @@ impl Detector for Reclassification {
                 affected_label: "crime records reclassified to a less serious offence".into(),
                 family: "any downgrade".into(),
                 complete: false,
+                review: Some(RecordSelection::Reclassified {
+                    serious: any_serious.clone(),
+                    lesser: any_lesser.clone(),
+                    month_end_days: None,
+                }),
             },
             SeriesSpec {
                 detector: "month_end_reclassification",
@@ -87,6 +101,11 @@ impl Detector for Reclassification {
                 affected_label: "downgrading reclassifications bunched at month end".into(),
                 family: "month end".into(),
                 complete: false,
+                review: Some(RecordSelection::Reclassified {
+                    serious: any_serious.clone(),
+                    lesser: any_lesser.clone(),
+                    month_end_days: Some(days),
+                }),
             },
         ]
     }
