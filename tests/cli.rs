@@ -179,7 +179,7 @@ fn the_outputs_follow_the_contract() {
     }
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("audit.json")).unwrap()).unwrap();
-    assert_eq!(json["schema_version"], "1.0");
+    assert_eq!(json["schema_version"], "1.1");
     assert_eq!(json["tool"]["name"], "recount");
     assert_eq!(json["scores"].as_array().unwrap().len(), 13);
     assert!(
@@ -546,4 +546,144 @@ fn audit_json_follows_its_published_schema() {
     broken = json;
     broken.as_object_mut().unwrap().remove("schema_version");
     assert!(conforms(&broken, &schema, "audit.json").is_err());
+}
+
+/// The audit configuration without targets: an empty file.
+fn no_targets(dir: &Path) -> PathBuf {
+    let path = dir.join("no-targets.toml");
+    std::fs::write(&path, "# no targets: search for breaks at unknown dates\n").unwrap();
+    path
+}
+
+#[test]
+fn without_targets_the_fixture_audit_dates_the_gaming_and_flags_only_the_gamed_forces() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = no_targets(dir.path());
+    let out = dir.path().join("out");
+    let incidents = fixture("incidents");
+    let crimes = fixture("crimes");
+    let output = recount(&[
+        "audit",
+        "--incidents",
+        incidents.to_str().unwrap(),
+        "--crimes",
+        crimes.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (_, scores) = read_csv(&out.join("scores.csv"));
+    let flagged: BTreeSet<String> = scores
+        .iter()
+        .filter(|r| r["flagged"] == "true")
+        .map(|r| r["force_id"].clone())
+        .collect();
+    let truth = truth();
+    let forces = truth["forces"].as_array().unwrap();
+    let gamed: Vec<&serde_json::Value> = forces
+        .iter()
+        .filter(|f| f["gamed"].as_bool().unwrap())
+        .collect();
+    let gamed_ids: BTreeSet<String> = gamed
+        .iter()
+        .map(|f| f["force_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(flagged, gamed_ids);
+    let (_, findings) = read_csv(&out.join("findings.csv"));
+    for force in gamed {
+        let id = force["force_id"].as_str().unwrap();
+        let start = force["mechanisms"][0]["start"].as_str().unwrap();
+        let months = |p: &str| {
+            let (y, m) = p.split_once('-').unwrap();
+            y.parse::<i32>().unwrap() * 12 + m.parse::<i32>().unwrap()
+        };
+        let earliest = findings
+            .iter()
+            .filter(|r| r["force_id"] == id)
+            .map(|r| months(&r["period_start"]))
+            .min()
+            .unwrap();
+        assert!(
+            (earliest - months(start)).abs() <= 2,
+            "{id}: gaming from {start}, first finding {earliest}"
+        );
+        let row = scores.iter().find(|r| r["force_id"] == id).unwrap();
+        let truth = force["affected_records"].as_f64().unwrap();
+        let low: f64 = row["estimated_affected_low"].parse().unwrap();
+        let high: f64 = row["estimated_affected_high"].parse().unwrap();
+        assert!(
+            low <= truth && truth <= high,
+            "{id}: {truth} outside [{low}, {high}]"
+        );
+    }
+    let (columns, breaks) = read_csv(&out.join("breaks.csv"));
+    assert!(columns.iter().any(|c| c == "period_low") && !breaks.is_empty());
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("audit.json")).unwrap()).unwrap();
+    assert!(json["breaks"]["series_searched"].as_u64().unwrap() > 0);
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("docs/audit.schema.json")).unwrap())
+            .unwrap();
+    conforms(&json, &schema, "audit.json").unwrap();
+}
+
+#[test]
+fn the_published_home_office_tables_show_the_2014_recording_change_and_flag_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = no_targets(dir.path());
+    let out = dir.path().join("out");
+    let counts = root().join("fixtures/real/prc-pfa-subgroups.csv");
+    let output = recount(&[
+        "audit",
+        "--counts",
+        counts.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (_, scores) = read_csv(&out.join("scores.csv"));
+    assert_eq!(
+        scores.len(),
+        43,
+        "the 43 territorial forces, other bodies dropped"
+    );
+    assert!(scores.iter().all(|r| r["flagged"] == "false"));
+    let (_, breaks) = read_csv(&out.join("breaks.csv"));
+    // The rise in recorded violence after the 2014 inspection: national, upward, in 2014/15,
+    // shared by most forces.
+    let recording = breaks
+        .iter()
+        .find(|b| {
+            b["scope"] == "national"
+                && b["indicator"] == "violence recording"
+                && b["direction"] == "up"
+                && ("2014-01".."2015-04").contains(&b["period"].as_str())
+        })
+        .expect("a national upward break in violence recording in 2014/15");
+    let moved: usize = recording["forces_moved"].parse().unwrap();
+    assert!(moved >= 30, "{moved} forces moved");
+    // Its spread: some forces barely moved, some rose by half.
+    let (_, shares) = read_csv(&out.join("break_shares.csv"));
+    let changes: Vec<f64> = shares
+        .iter()
+        .filter(|s| s["indicator"] == "violence recording" && s["period"] == recording["period"])
+        .map(|s| s["change"].parse::<f64>().unwrap().exp() - 1.0)
+        .collect();
+    assert_eq!(changes.len(), 43);
+    assert!(changes.iter().any(|c| *c < 0.15) && changes.iter().any(|c| *c > 0.45));
+    // Nothing the published tables show (the recording drive, the pandemic) is a finding.
+    let (_, findings) = read_csv(&out.join("findings.csv"));
+    assert!(findings.is_empty());
 }

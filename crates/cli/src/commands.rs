@@ -70,7 +70,17 @@ fn collect_cube(
         cube.merge(built?);
     }
     if let Some(path) = &inputs.counts {
-        cube.merge(read_counts_parquet(path, config).map_err(Failure::bad_input)?);
+        let is_csv = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let csv = is_csv(path)
+            || (path.is_dir()
+                && recount_ingest::discover(path, Table::Counts, &["csv"])
+                    .is_ok_and(|f| !f.is_empty()));
+        let counts = if csv {
+            recount_ingest::read_published_csv(path, config)
+        } else {
+            read_counts_parquet(path, config)
+        };
+        cube.merge(counts.map_err(Failure::bad_input)?);
     }
     for path in &inputs.cubes {
         cube.merge(read_cube(path).map_err(Failure::bad_input)?);

@@ -7,8 +7,9 @@ use recount_cube::{AuditConfig, Cube, Period};
 use recount_stats::benjamini_hochberg;
 use serde::{Deserialize, Serialize};
 
+use crate::breaks::{self, BreakSearch, BreakSettings, Candidate};
 use crate::contrast::{ContrastSettings, Window};
-use crate::design::Design;
+use crate::design::{Design, MAX_PRE_MONTHS};
 use crate::detectors::{Context, registry};
 use crate::error::DetectError;
 use crate::evaluate::Evaluator;
@@ -50,8 +51,11 @@ pub struct AuditOutcome {
     pub tests: Vec<Test>,
     /// Detectors or targets that could not run.
     pub skipped: Vec<Skipped>,
-    /// The designs run.
+    /// The designs run (for an audit without targets: the designs of its findings).
     pub designs: Vec<DesignSummary>,
+    /// The search for breaks at unknown dates, when the configuration has no target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaks: Option<BreakSearch>,
 }
 
 impl AuditOutcome {
@@ -66,17 +70,14 @@ impl AuditOutcome {
     }
 }
 
-/// Runs every detector around every target of the configuration.
+/// The target of tests at breaks found in the data (an audit without targets).
+pub const BREAK_TARGET: &str = "breaks at unknown dates";
+
+/// Runs every detector around every target of the configuration, or, without targets, around
+/// the breaks found in the data.
 pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, DetectError> {
     let context = Context::new(cube, config)?;
     let mut outcome = AuditOutcome::default();
-    if config.targets.is_empty() {
-        outcome.skipped.push(Skipped {
-            detector: "all".into(),
-            reason: "the configuration has no target: there is no date to test around".into(),
-        });
-        return Ok(outcome);
-    }
     let mut specs: Vec<SeriesSpec> = Vec::new();
     for detector in registry() {
         if detector.needs_records() && !cube.has_records() {
@@ -89,6 +90,10 @@ pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, Dete
             continue;
         }
         specs.extend(detector.series(&context));
+    }
+    if config.targets.is_empty() {
+        run_break_audit(&context, &specs, &mut outcome);
+        return Ok(outcome);
     }
     let settings = ContrastSettings {
         min_pre_months: config.detect.min_pre_months,
@@ -105,15 +110,7 @@ pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, Dete
             });
             continue;
         };
-        outcome.designs.push(DesignSummary {
-            target: design.target.clone(),
-            tested: design.tested.clone(),
-            reference: design.reference.clone(),
-            untargeted_references: design.untargeted_references,
-            pre_from: design.window.pre_from,
-            start: design.window.start,
-            post_to: design.window.post_to,
-        });
+        outcome.designs.push(summary_of(&design));
         let mut evaluator = Evaluator::new(&design, settings);
         for spec in &specs {
             for force in &design.tested {
@@ -124,8 +121,134 @@ pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, Dete
             }
         }
     }
-    conclude(&mut outcome.tests, &specs, config);
+    conclude(&mut outcome.tests, &specs, config, &BTreeMap::new());
     Ok(outcome)
+}
+
+/// An audit without targets: every indicator is searched for breaks (see [`breaks`]); each
+/// force is tested on each detector's series from a break in the direction gaming would move
+/// it, as if a target had started then, against every other force. A mechanism starts once,
+/// so every series of one family (the offence pairs, the call types, ...) is tested from the
+/// same break: the most significant of the family's series, which lets a family's estimates
+/// add up over series whose own breaks were too small to find. The search for the date is paid for: a test's p-value is the larger of
+/// the model's and the break's, which is adjusted for the positions searched (an
+/// intersection-union test: both must hold). Series without such a break count as untested
+/// hypotheses in the false discovery rate.
+fn run_break_audit(context: &Context, specs: &[SeriesSpec], outcome: &mut AuditOutcome) {
+    let config = context.config;
+    let forces: Vec<String> = context.cube.forces().into_iter().collect();
+    let Some((_, last)) = context.cube.period_span() else {
+        outcome.skipped.push(Skipped {
+            detector: "all".into(),
+            reason: "the input has no data".into(),
+        });
+        return;
+    };
+    let indicators = breaks::indicators(context, specs);
+    let (search, candidates) = breaks::search(
+        &indicators,
+        &forces,
+        BreakSettings {
+            min_segment_months: config.detect.min_segment_months,
+            fdr: config.detect.fdr,
+        },
+    );
+    let settings = ContrastSettings {
+        min_pre_months: config.detect.min_pre_months,
+        min_post_months: config.detect.min_post_months,
+    };
+    let mut untested: BTreeMap<(String, String, Mechanism), usize> = BTreeMap::new();
+    let mut designs = Vec::new();
+    for spec in specs {
+        for force in &forces {
+            let tested = gaming_break(&candidates, specs, spec, force).and_then(|(c, p)| {
+                let design = break_design(force, &forces, c, last);
+                let mut test = Evaluator::new(&design, settings).test(spec, force)?;
+                test.p_value = test.p_value.max(p);
+                test.p_value_main = test.p_value_main.max(p);
+                test.comparison = format!(
+                    "{}; the start is a break found in the data, {} (interval {} to {}; p = {:.2e} adjusted for the months searched)",
+                    test.comparison, c.found.period, c.found.period_low, c.found.period_high, p
+                );
+                Some((test, summary_of(&design)))
+            });
+            match tested {
+                Some((test, summary)) => {
+                    outcome.tests.push(test);
+                    designs.push(summary);
+                }
+                None => {
+                    *untested
+                        .entry((BREAK_TARGET.to_string(), force.clone(), spec.mechanism))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    conclude(&mut outcome.tests, specs, config, &untested);
+    outcome.designs = designs
+        .into_iter()
+        .zip(&outcome.tests)
+        .filter(|(_, t)| t.flagged)
+        .map(|(d, _)| d)
+        .collect();
+    outcome.breaks = Some(search);
+}
+
+/// The break a force is tested from on `spec`, with its one-sided p-value: the most
+/// significant in the direction gaming moves the series, on the series itself, else on any
+/// series of its mechanism.
+fn gaming_break<'c>(
+    candidates: &'c [Candidate],
+    specs: &[SeriesSpec],
+    spec: &SeriesSpec,
+    force: &str,
+) -> Option<(&'c Candidate, f64)> {
+    let best = |series: &BTreeSet<&str>| {
+        candidates
+            .iter()
+            .filter(|c| c.found.force_id == force && series.contains(c.found.indicator.as_str()))
+            .filter_map(|c| c.p_gaming.map(|p| (c, p)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    };
+    let own = BTreeSet::from([spec.main.series.as_str()]);
+    best(&own).or_else(|| {
+        let mechanism: BTreeSet<&str> = specs
+            .iter()
+            .filter(|s| s.mechanism == spec.mechanism)
+            .map(|s| s.main.series.as_str())
+            .collect();
+        best(&mechanism)
+    })
+}
+
+/// One force tested from a break against every other force, with the history since the
+/// previous break (at most [`MAX_PRE_MONTHS`]) and everything after.
+fn break_design(force: &str, forces: &[String], candidate: &Candidate, last: Period) -> Design {
+    let start = candidate.found.period;
+    Design {
+        target: BREAK_TARGET.to_string(),
+        tested: vec![force.to_string()],
+        reference: forces.to_vec(),
+        untargeted_references: true,
+        window: Window {
+            pre_from: candidate.from.max(start.offset(-MAX_PRE_MONTHS)),
+            start,
+            post_to: last,
+        },
+    }
+}
+
+fn summary_of(design: &Design) -> DesignSummary {
+    DesignSummary {
+        target: design.target.clone(),
+        tested: design.tested.clone(),
+        reference: design.reference.clone(),
+        untargeted_references: design.untargeted_references,
+        pre_from: design.window.pre_from,
+        start: design.window.start,
+        post_to: design.window.post_to,
+    }
 }
 
 /// The series behind a force's findings, re-estimated for each of its basic command units:
@@ -180,10 +303,11 @@ pub fn bcu_tests(
             };
             let mut evaluator = Evaluator::new(&design, settings);
             for spec in &specs {
-                let Some(parent) = force_tests
-                    .iter()
-                    .find(|t| t.series == spec.main.series && t.target == summary.target)
-                else {
+                let Some(parent) = force_tests.iter().find(|t| {
+                    t.series == spec.main.series
+                        && t.target == summary.target
+                        && t.target_start == summary.start
+                }) else {
                     continue;
                 };
                 for bcu in &design.tested {
@@ -268,9 +392,18 @@ fn split_force(cube: &Cube, force: &str) -> Cube {
 /// force, and an honest force would be flagged on a chance fluctuation. A test's `q_value` is
 /// the larger of its family's BH q-value and its within-family adjusted p-value times `M / R`,
 /// so that `q_value <= a` exactly when the test is significant.
-fn conclude(tests: &mut [Test], specs: &[SeriesSpec], config: &AuditConfig) {
+///
+/// `untested` counts, per family, hypotheses that were considered but had no test (series
+/// without a break in an audit without targets): they enter as p-values of 1, so that not
+/// testing them does not relax the threshold for the rest.
+fn conclude(
+    tests: &mut [Test],
+    specs: &[SeriesSpec],
+    config: &AuditConfig,
+    untested: &BTreeMap<(String, String, Mechanism), usize>,
+) {
     let settings = &config.detect;
-    let q = two_stage_q_values(tests, settings.fdr);
+    let q = two_stage_q_values(tests, untested, settings.fdr);
     for (test, q) in tests.iter_mut().zip(q) {
         test.q_value = q;
         test.significant = q <= settings.fdr;
@@ -296,27 +429,39 @@ fn simes(p_values: &[f64]) -> f64 {
 }
 
 /// The two-stage q-values described at [`conclude`], in the order of `tests`.
-fn two_stage_q_values(tests: &[Test], alpha: f64) -> Vec<f64> {
-    let mut families: BTreeMap<(&str, &str, Mechanism), Vec<usize>> = BTreeMap::new();
+fn two_stage_q_values(
+    tests: &[Test],
+    untested: &BTreeMap<(String, String, Mechanism), usize>,
+    alpha: f64,
+) -> Vec<f64> {
+    let mut families: BTreeMap<(&str, &str, Mechanism), (Vec<usize>, usize)> = BTreeMap::new();
     for (i, t) in tests.iter().enumerate() {
         families
             .entry((&t.target, &t.force_id, t.mechanism))
             .or_default()
+            .0
             .push(i);
     }
-    let members: Vec<Vec<usize>> = families.into_values().collect();
-    let family_p: Vec<f64> = members
-        .iter()
-        .map(|m| simes(&m.iter().map(|&i| tests[i].p_value).collect::<Vec<_>>()))
-        .collect();
+    for ((target, force, mechanism), &n) in untested {
+        families
+            .entry((target.as_str(), force.as_str(), *mechanism))
+            .or_default()
+            .1 += n;
+    }
+    let members: Vec<(Vec<usize>, usize)> = families.into_values().collect();
+    let p_of = |(family, nulls): &(Vec<usize>, usize)| -> Vec<f64> {
+        let mut p: Vec<f64> = family.iter().map(|&i| tests[i].p_value).collect();
+        p.extend(std::iter::repeat_n(1.0, *nulls));
+        p
+    };
+    let family_p: Vec<f64> = members.iter().map(|m| simes(&p_of(m))).collect();
     let family_q = benjamini_hochberg(&family_p);
     let total = members.len() as f64;
     let selected = family_q.iter().filter(|q| **q <= alpha).count().max(1) as f64;
     let mut out = vec![1.0; tests.len()];
-    for (family, q_family) in members.iter().zip(family_q) {
-        let within =
-            benjamini_hochberg(&family.iter().map(|&i| tests[i].p_value).collect::<Vec<_>>());
-        for (&i, q_within) in family.iter().zip(within) {
+    for (member, q_family) in members.iter().zip(family_q) {
+        let within = benjamini_hochberg(&p_of(member));
+        for (&i, q_within) in member.0.iter().zip(within) {
             out[i] = q_family.max((q_within * total / selected).min(1.0));
         }
     }

@@ -100,17 +100,6 @@ pub struct ContrastSettings {
     pub min_post_months: u32,
 }
 
-/// How the counterfactual after the start is drawn from the blocks before it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Counterline {
-    /// The mean level before the start (shares: stable enough that a trend would add more
-    /// extrapolation error than it removes).
-    Level,
-    /// The linear trend before the start, carried on (volumes: forces grow and shrink at their
-    /// own pace, and a level would mistake a steady decline for a step).
-    Trend,
-}
-
 /// A block of consecutive months.
 #[derive(Clone, Copy, Debug)]
 pub struct Block {
@@ -140,12 +129,13 @@ pub struct Contrast {
     /// Mean difference before the start.
     pub level_before: f64,
     /// What the difference would have been in each block without a shift: the level before
-    /// the start, or the trend before the start carried on.
+    /// the start.
     pub counterfactual: Vec<f64>,
     /// `delta`: the mean shift of the blocks after the start from their counterfactual.
     pub delta: f64,
-    /// Whether a linear trend before the start was carried on.
-    pub trend: bool,
+    /// Variance of the counterfactual level (the mean before the start), with the within-force
+    /// allowances: what the records-affected interval carries.
+    pub level_variance: f64,
     /// Standard error of `delta` within the force (Knapp-Hartung and AR(1) allowances in).
     pub se_within: f64,
     /// The AR(1) variance inflation applied.
@@ -215,7 +205,6 @@ impl Contrast {
         baseline: &Baseline,
         window: &Window,
         settings: &ContrastSettings,
-        line: Counterline,
     ) -> Option<Contrast> {
         let months = block_months(force, window);
         let force_blocks = blocks_of(force, window, months);
@@ -254,14 +243,7 @@ impl Contrast {
         if matches!(baseline, Baseline::OwnPast) && months == 1 {
             seasonal_parameters = remove_seasonality(&mut blocks, &mut differences);
         }
-        match line {
-            Counterline::Level => {
-                Self::fit(blocks, months, differences, variances, seasonal_parameters)
-            }
-            Counterline::Trend => {
-                Self::fit_trend(blocks, months, differences, variances, window.start)
-            }
-        }
+        Self::fit(blocks, months, differences, variances, seasonal_parameters)
     }
 
     fn fit(
@@ -315,7 +297,8 @@ impl Contrast {
             0.0
         };
         let inflation = ar1_variance_inflation(rho);
-        let variance = model_variance * knapp_hartung.max(1.0) * inflation;
+        let allowance = knapp_hartung.max(1.0) * inflation;
+        let variance = model_variance * allowance;
         let counterfactual = vec![level_before; k];
         Some(Contrast {
             blocks,
@@ -326,88 +309,10 @@ impl Contrast {
             level_before,
             counterfactual,
             delta: level_after - level_before,
-            trend: false,
+            level_variance: allowance / w_before,
             se_within: variance.sqrt(),
             inflation,
             df,
-        })
-    }
-
-    /// The interrupted time series: a line fitted to the blocks before the start and carried
-    /// on; `delta` is the mean departure of the blocks after the start from it.
-    ///
-    /// The line is Theil-Sen's (the median of pairwise slopes, Sen 1968): a few months of a
-    /// national shock just before the start would tilt a least-squares line, and a carried-on
-    /// line amplifies any tilt. Its variance at the post blocks' mean position is the
-    /// least-squares prediction variance `s^2 (1/n + (x_post - x_pre)^2 / Sxx)` with `s^2` the
-    /// residual variance before the start (an approximation: Theil-Sen is about 90% as
-    /// efficient as least squares on normal data).
-    fn fit_trend(
-        blocks: Vec<Block>,
-        block_months: u32,
-        differences: Vec<f64>,
-        variances: Vec<f64>,
-        start: Period,
-    ) -> Option<Contrast> {
-        let k = differences.len();
-        let after: Vec<bool> = blocks.iter().map(|b| b.after).collect();
-        let pre: Vec<usize> = (0..k).filter(|&i| !after[i]).collect();
-        let post: Vec<usize> = (0..k).filter(|&i| after[i]).collect();
-        if pre.len() < 6 || post.is_empty() {
-            return None;
-        }
-        // Position in years from the start, so the slope reads as a change per year.
-        let x: Vec<f64> = blocks
-            .iter()
-            .map(|b| f64::from(start.months_until(b.first)) / 12.0)
-            .collect();
-        let line = theil_sen(&pre, &x, &differences)?;
-        let counterfactual: Vec<f64> = x.iter().map(|&xi| line.at(xi)).collect();
-        let residual = |i: usize| differences[i] - counterfactual[i];
-        let n_pre = pre.len() as f64;
-        let n_post = post.len() as f64;
-        let s2 = pre.iter().map(|&i| residual(i).powi(2)).sum::<f64>() / (n_pre - 2.0);
-        let delta = post.iter().map(|&i| residual(i)).sum::<f64>() / n_post;
-        let post_spread = if post.len() > 1 {
-            post.iter()
-                .map(|&i| (residual(i) - delta).powi(2))
-                .sum::<f64>()
-                / (n_post - 1.0)
-        } else {
-            s2
-        };
-        let x_pre = pre.iter().map(|&i| x[i]).sum::<f64>() / n_pre;
-        let x_post = post.iter().map(|&i| x[i]).sum::<f64>() / n_post;
-        let sxx: f64 = pre.iter().map(|&i| (x[i] - x_pre).powi(2)).sum();
-        let extrapolation = s2 * (1.0 / n_pre + (x_post - x_pre).powi(2) / sxx);
-        let model_variance = post_spread.max(s2) / n_post + extrapolation;
-
-        let residuals: Vec<f64> = (0..k)
-            .map(|i| residual(i) - if after[i] { delta } else { 0.0 })
-            .collect();
-        let rho = if s2 > 1e-12 {
-            lag1_autocorrelation(&residuals).unwrap_or(0.0)
-        } else {
-            0.0
-        };
-        let inflation = ar1_variance_inflation(rho);
-        let variance = model_variance * inflation;
-        // The binomial variances show in s2 and the spread: the trend model needs no separate
-        // extra-variance term. Report the excess over the binomial part for information.
-        let mean_binomial = pre.iter().map(|&i| variances[i]).sum::<f64>() / n_pre;
-        Some(Contrast {
-            level_before: pre.iter().map(|&i| differences[i]).sum::<f64>() / n_pre,
-            blocks,
-            block_months,
-            differences,
-            variances,
-            sigma2: (s2 - mean_binomial).max(0.0),
-            counterfactual,
-            delta,
-            trend: true,
-            se_within: variance.sqrt(),
-            inflation,
-            df: (k - 3) as f64,
         })
     }
 
@@ -439,6 +344,38 @@ impl Contrast {
             .sum()
     }
 
+    /// The 95% interval of [`Contrast::excess_hits`] at the estimated shift, by the delta method:
+    /// the uncertainty of the counterfactual level (its variance, plus the between-force
+    /// variance `tau2`) carried through the expected counts, plus the noise of the honest count
+    /// the counterfactual stands for, binomial with the force's extra variance (the record count
+    /// is of realised records, not of their expectation). `q` is the quantile (1.96 or t).
+    pub fn excess_interval(&self, counterfactual: Counterfactual, tau2: f64, q: f64) -> (f64, f64) {
+        let (mut slope, mut noise) = (0.0, 0.0);
+        for (b, line) in self
+            .blocks
+            .iter()
+            .zip(&self.counterfactual)
+            .filter(|(b, _)| b.after)
+        {
+            let p = expit(b.baseline_logit + line);
+            let (derivative, spread) = match counterfactual {
+                Counterfactual::ShareOfTotal => {
+                    let v = b.force.total * p * (1.0 - p);
+                    (v, v)
+                }
+                Counterfactual::OddsOfMisses => {
+                    let expected = b.force.misses() * p / (1.0 - p).max(1e-9);
+                    (expected, expected)
+                }
+            };
+            slope += derivative;
+            noise += spread + self.sigma2 * spread * spread;
+        }
+        let estimate = self.excess_hits(self.delta, counterfactual);
+        let half = q * (slope * slope * (self.level_variance + tau2) + noise).sqrt();
+        (estimate - half, estimate + half)
+    }
+
     /// The first month the series looks shifted in the gaming direction: the best single change
     /// in the differences between three months before the start and two blocks before the end,
     /// or the start itself when no change that way fits better.
@@ -460,49 +397,6 @@ impl Contrast {
             .map(|(k, _)| self.blocks[k].first)
             .unwrap_or(start)
     }
-}
-
-/// A straight line `mu + beta x`.
-struct Line {
-    mu: f64,
-    beta: f64,
-}
-
-impl Line {
-    fn at(&self, x: f64) -> f64 {
-        self.mu + self.beta * x
-    }
-}
-
-fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    Some(if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    })
-}
-
-/// Theil-Sen line through the rows: the median of the pairwise slopes, then the median of
-/// `y - beta x` as the intercept (Sen 1968, "Estimates of the regression coefficient based on
-/// Kendall's tau", JASA 63:1379-1389).
-fn theil_sen(rows: &[usize], x: &[f64], y: &[f64]) -> Option<Line> {
-    let mut slopes = Vec::with_capacity(rows.len() * rows.len() / 2);
-    for (a, &i) in rows.iter().enumerate() {
-        for &j in &rows[a + 1..] {
-            if (x[j] - x[i]).abs() > 1e-12 {
-                slopes.push((y[j] - y[i]) / (x[j] - x[i]));
-            }
-        }
-    }
-    let beta = median(&mut slopes)?;
-    let mut intercepts: Vec<f64> = rows.iter().map(|&i| y[i] - beta * x[i]).collect();
-    let mu = median(&mut intercepts)?;
-    Some(Line { mu, beta })
 }
 
 /// Weighted mean of one period, its total weight and its total squared weight.
@@ -624,14 +518,8 @@ mod tests {
     fn a_step_against_flat_peers_is_measured_on_the_log_odds() {
         let force = monthly(|i| if i < 24 { 0.40 } else { 0.30 }, 1000.0, 48);
         let peers = monthly(|_| 0.35, 10_000.0, 48);
-        let c = Contrast::estimate(
-            &force,
-            &Baseline::Peers(&peers),
-            &window(),
-            &settings(),
-            Counterline::Level,
-        )
-        .unwrap();
+        let c =
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &window(), &settings()).unwrap();
         let expected = (0.30f64 / 0.70).ln() - (0.40f64 / 0.60).ln();
         assert!(
             (c.delta - expected).abs() < 0.002,
@@ -651,18 +539,33 @@ mod tests {
     }
 
     #[test]
+    fn the_records_interval_carries_the_counterfactual_and_the_honest_noise() {
+        let force = monthly(|i| if i < 24 { 0.40 } else { 0.30 }, 1000.0, 48);
+        let peers = monthly(|_| 0.35, 10_000.0, 48);
+        let c =
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &window(), &settings()).unwrap();
+        // By hand: 24 months after of n = 1000 at p = 0.40 give n p (1 - p) = 240 a month, so
+        // the slope and the honest noise are both 24 x 240 = 5760. Before the start each month's
+        // difference has variance 1/400.5 + 1/600.5 + 1/3500.5 + 1/6500.5 = 0.004569, so the
+        // level's variance is 0.004569 / 24. Half-width = 1.96 sqrt(5760^2 x 0.004569 / 24 +
+        // 5760) = 1.96 x 109.6 = 214.8.
+        let (low, high) = c.excess_interval(Counterfactual::ShareOfTotal, 0.0, 1.96);
+        let half = (high - low) / 2.0;
+        assert!((half - 214.8).abs() < 3.0, "half-width {half}");
+        let shortfall = -c.excess_hits(c.delta, Counterfactual::ShareOfTotal);
+        assert!(-high <= shortfall && shortfall <= -low);
+        // Between-force variance widens it.
+        let (wide_low, wide_high) = c.excess_interval(Counterfactual::ShareOfTotal, 0.01, 1.96);
+        assert!(wide_high - wide_low > high - low + 100.0);
+    }
+
+    #[test]
     fn a_common_shock_cancels_against_peers() {
         let shock = |i: i32| if (26..29).contains(&i) { -0.1 } else { 0.0 };
         let force = monthly(|i| 0.40 + shock(i), 1000.0, 48);
         let peers = monthly(|i| 0.35 + shock(i), 10_000.0, 48);
-        let c = Contrast::estimate(
-            &force,
-            &Baseline::Peers(&peers),
-            &window(),
-            &settings(),
-            Counterline::Level,
-        )
-        .unwrap();
+        let c =
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &window(), &settings()).unwrap();
         assert!(judge(&c, 0.0, Direction::Fall).p_value > 0.05);
     }
 
@@ -671,14 +574,8 @@ mod tests {
         // The force's share drifts down steadily over four years; its peers' do not.
         let force = monthly(|i| 0.40 - 0.0015 * f64::from(i), 3000.0, 48);
         let peers = monthly(|_| 0.35, 30_000.0, 48);
-        let c = Contrast::estimate(
-            &force,
-            &Baseline::Peers(&peers),
-            &window(),
-            &settings(),
-            Counterline::Level,
-        )
-        .unwrap();
+        let c =
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &window(), &settings()).unwrap();
         assert!(
             c.inflation > 3.0,
             "autocorrelated residuals should inflate: {}",
@@ -690,28 +587,15 @@ mod tests {
     fn sparse_series_are_blocked_and_short_histories_refused() {
         let force = monthly(|_| 0.5, 4.0, 48);
         let peers = monthly(|_| 0.5, 400.0, 48);
-        let c = Contrast::estimate(
-            &force,
-            &Baseline::Peers(&peers),
-            &window(),
-            &settings(),
-            Counterline::Level,
-        )
-        .unwrap();
+        let c =
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &window(), &settings()).unwrap();
         assert_eq!(c.block_months, 3);
         let short = Window {
             pre_from: period(18),
             ..window()
         };
         assert!(
-            Contrast::estimate(
-                &force,
-                &Baseline::Peers(&peers),
-                &short,
-                &settings(),
-                Counterline::Level
-            )
-            .is_none()
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &short, &settings()).is_none()
         );
     }
 
@@ -730,14 +614,8 @@ mod tests {
             })
             .collect();
         let peers = monthly(|_| 0.2, 10_000.0, 48);
-        let c = Contrast::estimate(
-            &force,
-            &Baseline::Peers(&peers),
-            &window(),
-            &settings(),
-            Counterline::Level,
-        )
-        .unwrap();
+        let c =
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &window(), &settings()).unwrap();
         let lost = -c.excess_hits(c.delta, Counterfactual::OddsOfMisses);
         assert!((lost - 50.0 * 24.0).abs() < 10.0, "{lost}");
         let naive = -c.excess_hits(c.delta, Counterfactual::ShareOfTotal);
@@ -751,64 +629,9 @@ mod tests {
     fn own_past_removes_seasonality_when_the_history_allows() {
         let season = |i: i32| 0.05 * (f64::from(i) * std::f64::consts::TAU / 12.0).sin();
         let force = monthly(|i| 0.40 + season(i), 2000.0, 48);
-        let c = Contrast::estimate(
-            &force,
-            &Baseline::OwnPast,
-            &window(),
-            &settings(),
-            Counterline::Level,
-        )
-        .unwrap();
+        let c = Contrast::estimate(&force, &Baseline::OwnPast, &window(), &settings()).unwrap();
         assert!(c.delta.abs() < 0.01, "{}", c.delta);
         assert!(judge(&c, 0.0, Direction::Fall).p_value > 0.05);
-    }
-
-    #[test]
-    fn a_trend_is_carried_on_and_a_step_on_top_of_it_is_measured() {
-        // The force's part of a shared volume declines 5% a year; after the start it drops a
-        // further 10% on top. The level model mistakes the decline for a step; the trend
-        // model measures only the drop.
-        let share = |i: i32| {
-            let trend = (-0.05 * f64::from(i) / 12.0).exp();
-            let step = if i >= 24 { 0.9 } else { 1.0 };
-            let force = 1000.0 * trend * step;
-            force / (force + 10_000.0)
-        };
-        let force: Monthly = (0..48)
-            .map(|i| {
-                (
-                    period(i),
-                    Rate {
-                        hits: share(i) * 11_000.0,
-                        total: 11_000.0,
-                    },
-                )
-            })
-            .collect();
-        let level = Contrast::estimate(
-            &force,
-            &Baseline::Built,
-            &window(),
-            &settings(),
-            Counterline::Level,
-        )
-        .unwrap();
-        let trend = Contrast::estimate(
-            &force,
-            &Baseline::Built,
-            &window(),
-            &settings(),
-            Counterline::Trend,
-        )
-        .unwrap();
-        let step = (0.9f64).ln();
-        assert!(
-            (trend.delta - step).abs() < 0.01,
-            "trend {} vs {step}",
-            trend.delta
-        );
-        assert!(level.delta < step - 0.05, "level {}", level.delta);
-        assert!(trend.trend && !level.trend);
     }
 
     #[test]
@@ -818,14 +641,8 @@ mod tests {
             .map(|j| {
                 let shift = 0.02 * f64::from(j - 4);
                 let force = monthly(|i| if i < 24 { 0.40 } else { 0.40 + shift }, 5000.0, 48);
-                Contrast::estimate(
-                    &force,
-                    &Baseline::Peers(&peers),
-                    &window(),
-                    &settings(),
-                    Counterline::Level,
-                )
-                .unwrap()
+                Contrast::estimate(&force, &Baseline::Peers(&peers), &window(), &settings())
+                    .unwrap()
             })
             .collect();
         let refs: Vec<&Contrast> = contrasts.iter().collect();

@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 
 use crate::contrast::{
-    Baseline, Contrast, ContrastSettings, Counterfactual, Counterline, Judgement,
-    between_force_variance, judge,
+    Baseline, Contrast, ContrastSettings, Counterfactual, Judgement, between_force_variance, judge,
 };
 use crate::design::Design;
 use crate::finding::{CorroborationResult, Test, Trace};
@@ -28,6 +27,7 @@ pub(crate) struct Evaluator<'a> {
     design: &'a Design,
     settings: ContrastSettings,
     references: HashMap<String, Vec<(String, Contrast)>>,
+    judging: HashMap<String, Vec<(String, Contrast)>>,
     pools: HashMap<String, Vec<String>>,
 }
 
@@ -37,6 +37,7 @@ impl<'a> Evaluator<'a> {
             design,
             settings,
             references: HashMap::new(),
+            judging: HashMap::new(),
             pools: HashMap::new(),
         }
     }
@@ -87,6 +88,35 @@ impl<'a> Evaluator<'a> {
             })
     }
 
+    /// The references' contrasts against the robust pool (each without itself), whose spread
+    /// is the between-force variance. Against the full pool, one gaming reference would shift
+    /// every other reference's contrast by its own change, and a shift of every reference
+    /// reads as spread around zero.
+    fn judging_contrasts(&mut self, spec: &RateSpec) -> &Vec<(String, Contrast)> {
+        if !self.judging.contains_key(&spec.series) {
+            let members = self.pool_members(spec);
+            let design = self.design;
+            let settings = self.settings;
+            let pool = spec.rates.pooled(members.iter().map(String::as_str));
+            let contrasts = design
+                .reference
+                .iter()
+                .filter_map(|force| {
+                    let mine = spec.rates.force(force);
+                    let rest = if members.contains(force) {
+                        without(&pool, &mine)
+                    } else {
+                        pool.clone()
+                    };
+                    contrast_against(spec, &mine, Some(&rest), design, &settings)
+                        .map(|c| (force.clone(), c))
+                })
+                .collect();
+            self.judging.insert(spec.series.clone(), contrasts);
+        }
+        &self.judging[&spec.series]
+    }
+
     /// One force's contrast on one rate, judged; `None` when there is too little data.
     pub fn judge_rate(&mut self, spec: &RateSpec, force: &str) -> Option<Judged> {
         let design = self.design;
@@ -99,7 +129,7 @@ impl<'a> Evaluator<'a> {
         let contrast =
             contrast_against(spec, &mine, has_peers.then_some(&pool), design, &settings)?;
         let references: Vec<&Contrast> = self
-            .reference_contrasts(spec)
+            .judging_contrasts(spec)
             .iter()
             .filter(|(f, _)| f != force)
             .map(|(_, c)| c)
@@ -199,7 +229,16 @@ impl<'a> Evaluator<'a> {
             direction.sign() * contrast.excess_hits(delta, spec.counterfactual) * per_hit
         };
         let estimated = affected_at(judgement.effect);
-        let (a, b) = (affected_at(judgement.ci.0), affected_at(judgement.ci.1));
+        let q = if judgement.se > 0.0 {
+            (judgement.ci.1 - judgement.effect) / judgement.se
+        } else {
+            1.96
+        };
+        let (low, high) = contrast.excess_interval(spec.counterfactual, tau2, q);
+        let (a, b) = (
+            direction.sign() * low * per_hit,
+            direction.sign() * high * per_hit,
+        );
         let (before, after) = rates_before_after(&contrast);
         let expected = expected_rate(&contrast, spec.counterfactual);
         let window = &self.design.window;
@@ -366,13 +405,7 @@ fn contrast_against(
     match spec.measure {
         Measure::Share => {
             let baseline = peers.map_or(Baseline::OwnPast, Baseline::Peers);
-            Contrast::estimate(
-                mine,
-                &baseline,
-                &design.window,
-                settings,
-                Counterline::Level,
-            )
+            Contrast::estimate(mine, &baseline, &design.window, settings)
         }
         Measure::Volume => {
             let peers = peers?;
@@ -389,13 +422,7 @@ fn contrast_against(
                     ))
                 })
                 .collect();
-            Contrast::estimate(
-                &part,
-                &Baseline::Built,
-                &design.window,
-                settings,
-                Counterline::Level,
-            )
+            Contrast::estimate(&part, &Baseline::Built, &design.window, settings)
         }
     }
 }

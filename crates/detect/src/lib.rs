@@ -9,6 +9,11 @@
 //! non-crime one. The false discovery rate is controlled across every test of the audit
 //! (Benjamini-Hochberg), and a finding must also be material.
 //!
+//! Without a target, every indicator is searched for lasting breaks at unknown dates (in
+//! `breaks/`): national breaks that most forces share are reported once, as national; a
+//! force's own breaks against the other forces are reported, and those in the direction
+//! gaming would move a detector's series are tested as above, from the break.
+//!
 //! The main types: [`Detector`] (one per mechanism, in `detectors/`), [`Test`] (one force on
 //! one series, flagged or not), [`AuditOutcome`]. The model itself is in [`contrast`].
 //!
@@ -21,10 +26,11 @@
 //!
 //! let outcome = run_audit(&Cube::default(), &AuditConfig::default()).unwrap();
 //! assert_eq!(outcome.findings().count(), 0);
-//! assert!(!outcome.skipped.is_empty()); // no target: nothing to test around
+//! assert!(!outcome.skipped.is_empty()); // no records: the record-level detectors are skipped
 //! ```
 
-pub use audit::{AuditOutcome, DesignSummary, Skipped, bcu_tests, run_audit};
+pub use audit::{AuditOutcome, BREAK_TARGET, DesignSummary, Skipped, bcu_tests, run_audit};
+pub use breaks::{Break, BreakScope, BreakSearch, ForceShift, NATIONAL, VIOLENCE_RECORDING};
 pub use contrast::{Counterfactual, Direction};
 pub use detectors::{Context, Detector, registry};
 pub use error::DetectError;
@@ -32,6 +38,7 @@ pub use finding::{CorroborationResult, Mechanism, Test, Trace};
 pub use rates::{Monthly, Rate, RateTable};
 
 mod audit;
+mod breaks;
 pub mod contrast;
 mod design;
 mod detectors;

@@ -28,6 +28,11 @@ pub struct StudyOptions {
     pub national_target: bool,
     /// Restricts the planted mechanism to these call types (empty: every type it can touch).
     pub call_types: Vec<String>,
+    /// The month gaming starts, when not the target's start.
+    pub gaming_start: Option<Period>,
+    /// Whether the audit configuration has the target (else the audit searches for breaks at
+    /// unknown dates).
+    pub with_target: bool,
 }
 
 impl Default for StudyOptions {
@@ -40,6 +45,8 @@ impl Default for StudyOptions {
             months: 48,
             national_target: false,
             call_types: Vec::new(),
+            gaming_start: None,
+            with_target: true,
         }
     }
 }
@@ -74,7 +81,7 @@ pub fn study_scenario(options: &StudyOptions) -> Scenario {
         };
         let mut plan = ForcePlan::new(slot as u64, &force.id, &force.name, size)
             .with_bcus(Bcu::districts(&force.name, &[0.4, 0.35, 0.25]));
-        let targeted = options.national_target || slot < 6;
+        let targeted = options.with_target && (options.national_target || slot < 6);
         if targeted {
             plan = plan.with_target();
         }
@@ -82,7 +89,11 @@ pub fn study_scenario(options: &StudyOptions) -> Scenario {
             && let Some((mechanism, strength)) = options.planted
         {
             let types: Vec<&str> = options.call_types.iter().map(String::as_str).collect();
-            let planted = PlannedMechanism::new(mechanism, gaming_start, strength);
+            let planted = PlannedMechanism::new(
+                mechanism,
+                options.gaming_start.unwrap_or(gaming_start),
+                strength,
+            );
             plan = plan.with_mechanism(if types.is_empty() {
                 planted
             } else {
@@ -108,6 +119,9 @@ pub fn study_scenario(options: &StudyOptions) -> Scenario {
             _ => plan,
         };
         forces.push(plan);
+    }
+    if !options.with_target {
+        return Scenario::new(national, forces);
     }
     national.targets = vec![Target {
         name: "Cut recorded crime".into(),

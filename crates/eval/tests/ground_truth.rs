@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use recount_cube::Period;
 use recount_eval::{ForceVerdict, StudyOptions, evaluate, judge, study_scenario};
 use recount_synth::{Mechanism, NegativeKind};
 
@@ -95,5 +96,48 @@ fn a_fully_honest_audit_under_a_national_target_flags_nobody() {
         });
         assert!(verdicts.iter().all(|v| v.targeted));
         check_both_sides(&verdicts, "honest");
+    }
+}
+
+#[test]
+fn without_a_target_gaming_is_dated_within_two_months_and_honest_forces_are_not_flagged() {
+    // Each mechanism starts at a month nobody tells the audit, away from the hard negatives
+    // (which start in October 2020) and the national shock (April 2020), on both sides of them.
+    let cases = [
+        (Mechanism::Downgrading, (2019, 8)),
+        (Mechanism::NonRecording, (2021, 2)),
+        (Mechanism::Cancellation, (2019, 11)),
+    ];
+    for (seed, (mechanism, (year, month))) in cases.into_iter().enumerate() {
+        let start = Period::new(year, month).unwrap();
+        let evaluation = evaluate(&study_scenario(&StudyOptions {
+            seed: 60 + seed as u64,
+            planted: Some((mechanism, 0.2)),
+            gamed_size: 4000.0,
+            forces: 12,
+            months: 48,
+            gaming_start: Some(start),
+            with_target: false,
+            ..StudyOptions::default()
+        }))
+        .unwrap();
+        assert!(evaluation.outcome.breaks.is_some(), "the search ran");
+        let verdicts = judge(&evaluation);
+        check_both_sides(&verdicts, &format!("{} from {start}", mechanism.name()));
+    }
+}
+
+#[test]
+fn without_a_target_a_fully_honest_audit_flags_nobody() {
+    for seed in [9, 10] {
+        let verdicts = run(StudyOptions {
+            seed,
+            planted: None,
+            forces: 12,
+            months: 48,
+            with_target: false,
+            ..StudyOptions::default()
+        });
+        check_both_sides(&verdicts, "honest, no target");
     }
 }

@@ -34,6 +34,7 @@ pub use cube_file::{CUBE_FORMAT_VERSION, read_cube, write_cube};
 pub use error::IngestError;
 pub use files::{InputFile, discover};
 pub use inspect::{CubeSummary, ForceSummary, PathKind, kind_of};
+pub use published::read_published_csv;
 pub use review::{ReviewRecord, ReviewStratum, sample_for_review};
 pub use rules::Rules;
 
@@ -50,6 +51,7 @@ mod error;
 mod files;
 mod incidents;
 mod inspect;
+mod published;
 mod review;
 mod rules;
 mod schema;

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use recount_cube::{AuditConfig, DataQuality, QualityIssue, QualityKey, Table};
-use recount_detect::{AuditOutcome, DesignSummary, Skipped, Test};
+use recount_detect::{AuditOutcome, BreakSearch, DesignSummary, Skipped, Test};
 use recount_ingest::{PARQUET_EXTENSIONS, discover};
 use recount_score::ForceScore;
 use serde::Serialize;
@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::error::ReportError;
 
 /// Version of the `audit.json` layout. Minor versions only add fields.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// One input file with its size and SHA-256.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -185,6 +185,8 @@ struct AuditJson<'a> {
     findings: Vec<&'a Test>,
     tests: Vec<TestSummary<'a>>,
     false_discovery_rate: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    breaks: Option<&'a BreakSearch>,
 }
 
 /// The bytes of `audit.json`.
@@ -238,6 +240,7 @@ pub fn audit_json(
             })
             .collect(),
         false_discovery_rate: config.detect.fdr,
+        breaks: outcome.breaks.as_ref(),
     };
     let mut bytes = serde_json::to_vec_pretty(&document).map_err(|e| ReportError::Encode {
         table: "audit.json".into(),

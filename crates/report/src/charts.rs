@@ -19,39 +19,51 @@ const GREY: RGBColor = RGBColor(130, 130, 130);
 const RED: RGBColor = RGBColor(190, 40, 40);
 const BAND: RGBColor = RGBColor(200, 215, 235);
 
-/// One force's integrity score with its interval, for the national chart.
+/// One force's value with its interval, for a chart with a row per force: its integrity
+/// score, or its change at a national break.
 pub struct ScorePoint {
     /// Label (force name or code).
     pub label: String,
-    /// Score, 0 to 100.
+    /// The value (a score, 0 to 100, or a change).
     pub score: f64,
     /// Lower end of the interval.
     pub low: f64,
     /// Upper end.
     pub high: f64,
-    /// Whether the force is flagged.
+    /// Whether to draw it in red (flagged, or standing out).
     pub flagged: bool,
 }
 
 /// Every force's score with its interval, sorted from lowest to highest.
 pub fn scores_chart(points: &[ScorePoint]) -> String {
+    let low = points
+        .iter()
+        .map(|p| p.low)
+        .fold(100.0, f64::min)
+        .min(80.0)
+        .floor();
+    interval_chart(points, (low, 100.5), "integrity score (95% interval)", None)
+}
+
+/// Each force's value with its interval, one row each, in the order given; `reference` draws
+/// a vertical line (e.g. no change).
+pub fn interval_chart(
+    points: &[ScorePoint],
+    (low, high): (f64, f64),
+    x_desc: &str,
+    reference: Option<f64>,
+) -> String {
     let mut svg = String::new();
     let height = 60 + 22 * points.len().max(1) as u32;
     let result = (|| -> Result<(), String> {
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let low = points
-            .iter()
-            .map(|p| p.low)
-            .fold(100.0, f64::min)
-            .min(80.0)
-            .floor();
         let n = points.len().max(1) as f64;
         let mut chart = ChartBuilder::on(&root)
             .margin(10)
             .x_label_area_size(30)
             .y_label_area_size(190)
-            .build_cartesian_2d(low..100.5, -0.5..n - 0.5)
+            .build_cartesian_2d(low..high, -0.5..n - 0.5)
             .map_err(|e| e.to_string())?;
         let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
         chart
@@ -65,15 +77,23 @@ pub fn scores_chart(points: &[ScorePoint]) -> String {
                     String::new()
                 }
             })
-            .x_desc("integrity score (95% interval)")
+            .x_desc(x_desc)
             .draw()
             .map_err(|e| e.to_string())?;
+        if let Some(x) = reference {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, -0.5), (x, n - 0.5)],
+                    GREY.stroke_width(1),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
         for (i, p) in points.iter().enumerate() {
             let y = i as f64;
             let colour = if p.flagged { RED } else { BLUE };
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(p.low, y), (p.high, y)],
+                    vec![(p.low.max(low), y), (p.high.min(high), y)],
                     colour.stroke_width(2),
                 )))
                 .map_err(|e| e.to_string())?;

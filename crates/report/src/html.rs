@@ -10,6 +10,7 @@ use recount_detect::Test;
 use recount_ingest::ReviewRecord;
 use recount_stats::additive_overdispersion;
 
+use crate::breaks_view::{BreaksView, breaks_view};
 use crate::charts::{FunnelPoint, ScorePoint, finding_chart, funnel_chart, scores_chart};
 use crate::error::ReportError;
 use crate::outputs::AuditResults;
@@ -76,6 +77,7 @@ struct Page {
     score_chart: String,
     score_rows: Vec<ScoreRow>,
     funnels: Vec<Funnel>,
+    breaks: Option<BreaksView>,
     forces: Vec<ForceSection>,
     methods: Vec<(String, String)>,
 }
@@ -188,6 +190,7 @@ pub fn report_html(results: &AuditResults) -> Result<String, ReportError> {
         score_chart: scores_chart(&score_points),
         score_rows,
         funnels: funnels(results.cube, results.config.vocabulary(), &flagged, since),
+        breaks: breaks_view(results.outcome.breaks.as_ref(), &name_of),
         forces,
         methods: recount_detect::registry()
             .iter()

@@ -3,10 +3,12 @@
 //! Writes what users act on, per the data contract: `scores.csv` (one row per force),
 //! `findings.csv` (one row per finding), `tests.csv` (every test, so the false discovery rate
 //! can be checked), `quality.csv` (the data-quality summary), `review_sample.csv` (the records
-//! to pull), the same tables as Parquet for pipelines, `audit.json` (everything, with the
-//! inputs' checksums, the configuration and the tool's version), `report.html` (one
-//! self-contained page with SVG charts drawn by plotters), and the terminal summary. Every file is written atomically and the same
-//! inputs give the same bytes.
+//! to pull), `breaks.csv` and `break_shares.csv` (the search for breaks at unknown dates, in
+//! an audit without targets), the same tables as Parquet for pipelines, `audit.json`
+//! (everything, with the inputs' checksums, the configuration and the tool's version),
+//! `report.html` (one self-contained page with SVG charts drawn by plotters), and the
+//! terminal summary. Every file is written atomically and the same inputs give the same
+//! bytes.
 //!
 //! It is not for statistics (`recount-detect`, `recount-score`) or reading inputs
 //! (`recount-ingest`).
@@ -14,6 +16,7 @@
 pub use audit_json::{
     InputFileRecord, InputRecord, PARQUET, SCHEMA_VERSION, audit_json, describe_input,
 };
+pub use break_tables::{break_shares_table, breaks_table};
 pub use error::ReportError;
 pub use html::report_html;
 pub use outputs::{AuditResults, review_strata, write_outputs};
@@ -25,6 +28,8 @@ pub use tables::{
 pub use writers::{csv_bytes, record_batch, write_csv, write_parquet};
 
 mod audit_json;
+mod break_tables;
+mod breaks_view;
 mod charts;
 mod error;
 mod html;

@@ -13,6 +13,7 @@ use recount_ingest::ReviewRecord;
 use recount_score::{Affected, ForceScore};
 
 use crate::audit_json::{InputRecord, audit_json};
+use crate::break_tables::{break_shares_table, breaks_table};
 use crate::error::ReportError;
 use crate::html::report_html;
 use crate::quality_table::quality_table;
@@ -51,6 +52,8 @@ pub fn write_outputs(results: &AuditResults, out: &Path) -> Result<Vec<PathBuf>,
         tests_table(&results.outcome.tests),
         quality_table(&results.cube.quality),
         review_table(results.review, results.config.review.seed),
+        breaks_table(results.outcome.breaks.as_ref()),
+        break_shares_table(results.outcome.breaks.as_ref()),
     ];
     for table in &tables {
         write_csv(table, out)?;

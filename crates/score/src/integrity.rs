@@ -95,6 +95,17 @@ fn in_category(catalogue: &OffenceCatalogue, code: &str, category: &str) -> bool
 
 /// Non-cancelled crimes of a force from `from` on that `keep` accepts.
 fn recorded(cube: &Cube, force_id: &str, from: Option<Period>, keep: impl Fn(&str) -> bool) -> f64 {
+    if cube.crimes.is_empty() {
+        // Published counts only: the counts are the recorded crimes.
+        return cube
+            .counts
+            .iter()
+            .filter(|(c, _)| c.force_id == force_id)
+            .filter(|(c, _)| from.is_none_or(|f| c.period >= f))
+            .filter(|(c, _)| keep(&c.offence_code))
+            .map(|(_, &n)| n as f64)
+            .sum();
+    }
     cube.crimes
         .iter()
         .filter(|(c, _)| c.force_id == force_id && !c.cancelled)

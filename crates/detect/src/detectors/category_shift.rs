@@ -27,6 +27,10 @@ impl Detector for CategoryShift {
         "The share of the serious offence within each serious/lesser pair, after the target against before, against peers; corroborated by the serious records falling and the lesser ones rising (or reclassifications from serious to lesser) against the rest of the force's crime."
     }
 
+    fn needs_records(&self) -> bool {
+        false
+    }
+
     fn series(&self, context: &Context) -> Vec<SeriesSpec> {
         context
             .config

@@ -70,12 +70,32 @@ impl<'a> Context<'a> {
     }
 
     /// A rate over crime records: `classify` says whether a cell is in the comparison
-    /// (`Some`) and whether it is a hit.
+    /// (`Some`) and whether it is a hit. A cube of published counts only is read as crime
+    /// records whose offence never changed, none cancelled, recorded on time, each count at
+    /// the first month of its period (so rates compare like with like, quarter by quarter).
     pub fn crime_rates(&self, classify: impl Fn(&CrimeCell) -> Option<bool>) -> RateTable {
         let mut table = RateTable::default();
         for (cell, &n) in &self.cube.crimes {
             if let Some(hit) = classify(cell) {
                 table.add(&cell.force_id, cell.period, hit, n);
+            }
+        }
+        if self.cube.crimes.is_empty() {
+            for (count, &n) in &self.cube.counts {
+                let cell = CrimeCell {
+                    force_id: count.force_id.clone(),
+                    bcu: None,
+                    period: count.period,
+                    offence_initial: count.offence_code.clone(),
+                    offence_final: count.offence_code.clone(),
+                    cancelled: false,
+                    cancel_reason: None,
+                    delay: recount_cube::RecordingDelay::WithinDay,
+                    from_incident: false,
+                };
+                if let Some(hit) = classify(&cell) {
+                    table.add(&cell.force_id, cell.period, hit, n);
+                }
             }
         }
         table

@@ -5,7 +5,12 @@
 //! and how often a fully honest audit flagged nobody.
 //!
 //! `cargo run --release -p recount-eval --bin power -- [--seeds N] [--strengths 0.05,0.1,0.2]
-//!  [--mechanisms downgrading,...] [--gamed-size 1500] [--honest-seeds N] [--national]`
+//!  [--mechanisms downgrading,...] [--gamed-size 1500] [--honest-seeds N] [--national]
+//!  [--unknown-dates]`
+//!
+//! With `--unknown-dates` the audit has no target: it searches for breaks, and gaming starts
+//! at a month that varies with the seed (March 2019 to February 2021); every honest force
+//! counts towards the false flags.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -22,6 +27,7 @@ struct Options {
     national: bool,
     forces: usize,
     detail: bool,
+    unknown_dates: bool,
 }
 
 fn parse() -> Result<Options, String> {
@@ -34,6 +40,7 @@ fn parse() -> Result<Options, String> {
         national: false,
         forces: 14,
         detail: false,
+        unknown_dates: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -53,6 +60,7 @@ fn parse() -> Result<Options, String> {
             }
             "--national" => options.national = true,
             "--detail" => options.detail = true,
+            "--unknown-dates" => options.unknown_dates = true,
             "--strengths" => {
                 options.strengths = value()?
                     .split(',')
@@ -136,6 +144,8 @@ fn main() {
                     forces: options.forces,
                     national_target: options.national,
                     call_types: call_types.clone(),
+                    gaming_start: options.unknown_dates.then(|| gaming_start(seed)),
+                    with_target: !options.unknown_dates,
                     ..StudyOptions::default()
                 });
                 let evaluation = match evaluate(&scenario) {
@@ -169,7 +179,7 @@ fn main() {
                                 cell.covered += u32::from(m.covered == Some(true));
                             }
                         }
-                    } else if verdict.targeted {
+                    } else if verdict.targeted || options.unknown_dates {
                         record_false_flag(&mut false_flags, &verdict.negatives, verdict.flagged);
                     }
                 }
@@ -183,13 +193,17 @@ fn main() {
             planted: None,
             forces: options.forces,
             national_target: options.national,
+            with_target: !options.unknown_dates,
             ..StudyOptions::default()
         });
         match evaluate(&scenario) {
             Ok(evaluation) => {
                 audits += 1;
                 let verdicts = judge(&evaluation);
-                for verdict in verdicts.iter().filter(|v| v.targeted) {
+                for verdict in verdicts
+                    .iter()
+                    .filter(|v| v.targeted || options.unknown_dates)
+                {
                     record_false_flag(&mut false_flags, &verdict.negatives, verdict.flagged);
                 }
                 honest_clean += u32::from(verdicts.iter().all(|v| !v.flagged));
@@ -203,12 +217,22 @@ fn main() {
         began.elapsed().as_secs_f64(),
         options.forces,
         options.gamed_size,
-        if options.national {
+        if options.unknown_dates {
+            "no target: breaks at unknown dates"
+        } else if options.national {
             "national"
         } else {
             "six-force"
         }
     );
+}
+
+/// The month gaming starts in an audit without a target: 14 to 37 months after January 2018,
+/// varying with the seed.
+fn gaming_start(seed: u64) -> recount_cube::Period {
+    let first =
+        recount_cube::Period::new(2018, 1).unwrap_or(recount_cube::Period::from_index(2018 * 12));
+    first.offset(14 + (seed * 7 % 24) as i32)
 }
 
 /// The gamed force's tests of the planted mechanism, for studying a detector.
