@@ -73,11 +73,7 @@ fn the_fixture_audit_finds_the_gamed_forces_and_only_them() {
         String::from_utf8_lossy(&output.stderr)
     );
     let (_, scores) = read_csv(&dir.path().join("scores.csv"));
-    let flagged: BTreeSet<String> = scores
-        .iter()
-        .filter(|r| r["flagged"] == "true")
-        .map(|r| r["force_id"].clone())
-        .collect();
+    let flagged = flagged_in(&scores);
     let truth = truth();
     let forces = truth["forces"].as_array().unwrap();
     let gamed: BTreeSet<String> = forces
@@ -548,42 +544,60 @@ fn audit_json_follows_its_published_schema() {
     assert!(conforms(&broken, &schema, "audit.json").is_err());
 }
 
-/// The audit configuration without targets: an empty file.
-fn no_targets(dir: &Path) -> PathBuf {
-    let path = dir.join("no-targets.toml");
-    std::fs::write(&path, "# no targets: search for breaks at unknown dates\n").unwrap();
-    path
-}
-
-#[test]
-fn without_targets_the_fixture_audit_dates_the_gaming_and_flags_only_the_gamed_forces() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = no_targets(dir.path());
-    let out = dir.path().join("out");
-    let incidents = fixture("incidents");
-    let crimes = fixture("crimes");
-    let output = recount(&[
-        "audit",
-        "--incidents",
-        incidents.to_str().unwrap(),
-        "--crimes",
-        crimes.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+/// Runs `recount` and insists it succeeded.
+fn recount_ok(args: &[&str]) -> Output {
+    let output = recount(args);
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let (_, scores) = read_csv(&out.join("scores.csv"));
-    let flagged: BTreeSet<String> = scores
+    output
+}
+
+/// The forces flagged in a `scores.csv`.
+fn flagged_in(scores: &[BTreeMap<String, String>]) -> BTreeSet<String> {
+    scores
         .iter()
         .filter(|r| r["flagged"] == "true")
         .map(|r| r["force_id"].clone())
-        .collect();
+        .collect()
+}
+
+/// Audits `inputs` (flags and paths) with a configuration without targets, into `dir/out`.
+fn audit_without_targets(dir: &Path, inputs: &[(&str, PathBuf)]) -> PathBuf {
+    let config = dir.join("no-targets.toml");
+    std::fs::write(
+        &config,
+        "# no targets: search for breaks at unknown dates\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let mut args = vec!["audit".to_string()];
+    for (flag, path) in inputs {
+        args.push(flag.to_string());
+        args.push(path.to_str().unwrap().to_string());
+    }
+    for (flag, path) in [("--config", &config), ("--out", &out)] {
+        args.push(flag.to_string());
+        args.push(path.to_str().unwrap().to_string());
+    }
+    recount_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    out
+}
+
+#[test]
+fn without_targets_the_fixture_audit_dates_the_gaming_and_flags_only_the_gamed_forces() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = audit_without_targets(
+        dir.path(),
+        &[
+            ("--incidents", fixture("incidents")),
+            ("--crimes", fixture("crimes")),
+        ],
+    );
+    let (_, scores) = read_csv(&out.join("scores.csv"));
+    let flagged = flagged_in(&scores);
     let truth = truth();
     let forces = truth["forces"].as_array().unwrap();
     let gamed: Vec<&serde_json::Value> = forces
@@ -636,22 +650,12 @@ fn without_targets_the_fixture_audit_dates_the_gaming_and_flags_only_the_gamed_f
 #[test]
 fn the_published_home_office_tables_show_the_2014_recording_change_and_flag_nobody() {
     let dir = tempfile::tempdir().unwrap();
-    let config = no_targets(dir.path());
-    let out = dir.path().join("out");
-    let counts = root().join("fixtures/real/prc-pfa-subgroups.csv");
-    let output = recount(&[
-        "audit",
-        "--counts",
-        counts.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let out = audit_without_targets(
+        dir.path(),
+        &[(
+            "--counts",
+            root().join("fixtures/real/prc-pfa-subgroups.csv"),
+        )],
     );
     let (_, scores) = read_csv(&out.join("scores.csv"));
     assert_eq!(
@@ -686,4 +690,65 @@ fn the_published_home_office_tables_show_the_2014_recording_change_and_flag_nobo
     // Nothing the published tables show (the recording drive, the pandemic) is a finding.
     let (_, findings) = read_csv(&out.join("findings.csv"));
     assert!(findings.is_empty());
+}
+
+#[test]
+fn convert_st_louis_writes_crimes_and_a_configuration_the_audit_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("stl.csv");
+    let mut text = String::from(
+        "Complaint,CodedMonth,DateOccur,FlagCrime,FlagUnfounded,FlagAdministrative,Count,FlagCleanup,Crime,District,Description\n",
+    );
+    // Two years of a small force: aggravated and other assaults, larcenies, and each month one
+    // aggravated assault reclassified as another assault, one larceny unfounded.
+    for month in 0..24 {
+        let coded = format!("{}-{:02}", 2013 + month / 12, month % 12 + 1);
+        for i in 0..20 {
+            let code = ["42014", "91000", "65701"][i % 3];
+            text.push_str(&format!(
+                "{month}-{i},{coded},,Y,,,1,,{code},{},X\n",
+                i % 4 + 1
+            ));
+        }
+        if month > 0 {
+            let previous = month - 1;
+            text.push_str(&format!("{previous}-0,{coded},,,,,-1,,42014,1,X\n"));
+            text.push_str(&format!("{previous}-0,{coded},,,,,1,,91000,1,X\n"));
+            text.push_str(&format!("{previous}-2,{coded},,,,,-1,,65701,3,X\n"));
+        }
+    }
+    std::fs::write(&source, text).unwrap();
+    let converted = dir.path().join("converted");
+    let output = recount_ok(&[
+        "convert",
+        "st-louis",
+        "--crimes",
+        source.to_str().unwrap(),
+        "--out",
+        converted.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "480 crime records, 23 reclassified (23 to a less serious UCR class), 23 unfounded"
+        ),
+        "{stdout}"
+    );
+    let config = std::fs::read_to_string(converted.join("audit.toml")).unwrap();
+    assert!(config.contains("aggravated>other assault") && config.contains("Aggravated Assault"));
+    let out = dir.path().join("out");
+    recount_ok(&[
+        "audit",
+        "--crimes",
+        converted.join("crimes").to_str().unwrap(),
+        "--config",
+        converted.join("audit.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (_, scores) = read_csv(&out.join("scores.csv"));
+    assert_eq!(scores.len(), 1);
+    assert_eq!(scores[0]["force_id"], "SLMPD");
+    // A steady rate of downgrades from the first month is no break: nothing is flagged.
+    assert_eq!(scores[0]["flagged"], "false");
 }

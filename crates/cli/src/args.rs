@@ -45,6 +45,31 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Generate synthetic incidents and crimes with planted gaming and their truth.
     Synth(SynthArgs),
+    /// Convert a published record-level source into the contract's tables.
+    #[command(subcommand)]
+    Convert(ConvertCommand),
+}
+
+/// `recount convert`.
+#[derive(Debug, Subcommand)]
+pub enum ConvertCommand {
+    /// The St. Louis Metropolitan Police Department's monthly crime files (UCR codes, `-1`/`+1`
+    /// reclassification rows): writes crimes/ and an audit.toml defining the codes.
+    StLouis(StLouisArgs),
+}
+
+/// `recount convert st-louis`.
+#[derive(Debug, Args)]
+pub struct StLouisArgs {
+    /// The monthly files concatenated into one CSV (header once).
+    #[arg(long)]
+    pub crimes: PathBuf,
+    /// The UCR codes file (`UCRCode`, `UCRType`, `UCRCrime`); the FBI class names otherwise.
+    #[arg(long)]
+    pub codes: Option<PathBuf>,
+    /// Folder to write crimes/part-0.parquet and audit.toml into.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// Inputs shared by `audit` and `cube`.

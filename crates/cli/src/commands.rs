@@ -13,7 +13,10 @@ use recount_report::{
     AuditResults, InputRecord, PARQUET, describe_input, review_strata, summary_table, write_outputs,
 };
 
-use crate::args::{AuditArgs, Cli, Command, CubeArgs, FailOn, InputArgs, InspectArgs, SynthArgs};
+use crate::args::{
+    AuditArgs, Cli, Command, ConvertCommand, CubeArgs, FailOn, InputArgs, InspectArgs, StLouisArgs,
+    SynthArgs,
+};
 use crate::progress::RowsBar;
 use crate::{EXIT_FLAGGED, Failure};
 
@@ -24,7 +27,32 @@ pub fn dispatch(cli: &Cli) -> Result<u8, Failure> {
         Command::Cube(args) => cube(args, cli.no_progress),
         Command::Inspect(args) => inspect(args, cli.no_progress),
         Command::Synth(args) => synth(args),
+        Command::Convert(ConvertCommand::StLouis(args)) => convert_st_louis(args),
     }
+}
+
+/// `recount convert st-louis`: the conversion and its summary.
+fn convert_st_louis(args: &StLouisArgs) -> Result<u8, Failure> {
+    let conversion = recount_ingest::convert_st_louis(&args.crimes, args.codes.as_deref())
+        .map_err(Failure::bad_input)?;
+    let written =
+        recount_ingest::write_st_louis(&conversion, &args.out).map_err(Failure::output)?;
+    let s = &conversion.summary;
+    println!(
+        "{} rows, {} complaints: {} crime records, {} reclassified ({} to a less serious UCR class), {} unfounded, {} first coded before the files; {} rows without a UCR class left out.",
+        s.rows,
+        s.complaints,
+        s.crimes,
+        s.reclassified,
+        s.downgraded,
+        s.unfounded,
+        s.coded_before_files,
+        s.unknown_codes
+    );
+    for path in written {
+        println!("wrote {}", path.display());
+    }
+    Ok(0)
 }
 
 /// Reads the audit configuration, or the defaults when none is given.

@@ -127,12 +127,16 @@ pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, Dete
 
 /// An audit without targets: every indicator is searched for breaks (see [`breaks`]); each
 /// force is tested on each detector's series from a break in the direction gaming would move
-/// it, as if a target had started then, against every other force. A mechanism starts once,
-/// so every series of one family (the offence pairs, the call types, ...) is tested from the
-/// same break: the most significant of the family's series, which lets a family's estimates
-/// add up over series whose own breaks were too small to find. The search for the date is paid for: a test's p-value is the larger of
-/// the model's and the break's, which is adjusted for the positions searched (an
-/// intersection-union test: both must hold). Series without such a break count as untested
+/// it, as if a target had started then, against every other force. A series is tested from
+/// its own most significant such break; a series without one, from the most significant such
+/// break of any series of its mechanism (a mechanism starts once), so that a family's
+/// estimates add up over series whose own breaks were too small to find.
+///
+/// The search for the date is paid for: a test's main p-value is the larger of the model's,
+/// times the positions the break could have taken (Bonferroni: the date was chosen as the most
+/// extreme of them), and the break's, which is adjusted for those positions already; the
+/// corroborating rates, which did not choose the date, count as they are (an
+/// intersection-union test: all must hold). Series without such a break count as untested
 /// hypotheses in the false discovery rate.
 fn run_break_audit(context: &Context, specs: &[SeriesSpec], outcome: &mut AuditOutcome) {
     let config = context.config;
@@ -164,8 +168,14 @@ fn run_break_audit(context: &Context, specs: &[SeriesSpec], outcome: &mut AuditO
             let tested = gaming_break(&candidates, specs, spec, force).and_then(|(c, p)| {
                 let design = break_design(force, &forces, c, last);
                 let mut test = Evaluator::new(&design, settings).test(spec, force)?;
-                test.p_value = test.p_value.max(p);
-                test.p_value_main = test.p_value_main.max(p);
+                // The model's main test is at a date chosen for its extremity among
+                // `positions`: Bonferroni over them keeps it valid. The corroborating rates
+                // did not choose the date, and the break's own p-value is adjusted already.
+                // All must hold.
+                let searched = c.positions.max(1) as f64;
+                let main = (test.p_value_main * searched).min(1.0).max(p);
+                test.p_value = test.p_value.max(main);
+                test.p_value_main = main;
                 test.comparison = format!(
                     "{}; the start is a break found in the data, {} (interval {} to {}; p = {:.2e} adjusted for the months searched)",
                     test.comparison, c.found.period, c.found.period_low, c.found.period_high, p
@@ -329,48 +339,56 @@ pub fn bcu_tests(
 /// The cube with one force's cells relabelled by BCU (`FORCE/BCU`); cells without a BCU are
 /// left out of the split.
 fn split_force(cube: &Cube, force: &str) -> Cube {
-    let relabel = |bcu: &Option<recount_cube::Name>| {
-        bcu.as_ref()
-            .map(|b| recount_cube::Name::from(format!("{force}/{b}")))
-    };
     let mut split = cube.clone();
-    split.incidents = cube
-        .incidents
-        .iter()
-        .filter_map(|(c, n)| {
-            if c.force_id != force {
-                return Some((c.clone(), *n));
-            }
-            let mut cell = c.clone();
-            cell.force_id = relabel(&c.bcu)?;
-            Some((cell, *n))
-        })
-        .collect();
-    split.crimes = cube
-        .crimes
-        .iter()
-        .filter_map(|(c, n)| {
-            if c.force_id != force {
-                return Some((c.clone(), *n));
-            }
-            let mut cell = c.clone();
-            cell.force_id = relabel(&c.bcu)?;
-            Some((cell, *n))
-        })
-        .collect();
-    split.reclassifications = cube
-        .reclassifications
-        .iter()
-        .filter_map(|(c, n)| {
-            if c.force_id != force {
-                return Some((c.clone(), *n));
-            }
-            let mut cell = c.clone();
-            cell.force_id = relabel(&c.bcu)?;
-            Some((cell, *n))
-        })
-        .collect();
+    split.incidents = split_cells(
+        &cube.incidents,
+        force,
+        |c| (c.force_id.as_str(), c.bcu.as_ref()),
+        |c, force_id| recount_cube::IncidentCell {
+            force_id,
+            ..c.clone()
+        },
+    );
+    split.crimes = split_cells(
+        &cube.crimes,
+        force,
+        |c| (c.force_id.as_str(), c.bcu.as_ref()),
+        |c, force_id| recount_cube::CrimeCell {
+            force_id,
+            ..c.clone()
+        },
+    );
+    split.reclassifications = split_cells(
+        &cube.reclassifications,
+        force,
+        |c| (c.force_id.as_str(), c.bcu.as_ref()),
+        |c, force_id| recount_cube::ReclassificationCell {
+            force_id,
+            ..c.clone()
+        },
+    );
     split
+}
+
+/// One table of cells with `force`'s relabelled as `FORCE/BCU` (see [`split_force`]); `parts`
+/// gives a cell's force and BCU, `relabel` the cell under another force id.
+fn split_cells<C: Clone + Ord>(
+    cells: &BTreeMap<C, u64>,
+    force: &str,
+    parts: impl Fn(&C) -> (&str, Option<&recount_cube::Name>),
+    relabel: impl Fn(&C, recount_cube::Name) -> C,
+) -> BTreeMap<C, u64> {
+    cells
+        .iter()
+        .filter_map(|(c, n)| {
+            let (owner, bcu) = parts(c);
+            if owner != force {
+                return Some((c.clone(), *n));
+            }
+            let unit = recount_cube::Name::from(format!("{force}/{}", bcu?));
+            Some((relabel(c, unit), *n))
+        })
+        .collect()
 }
 
 /// Applies the false discovery rate across all tests, then materiality, and writes each test's

@@ -37,6 +37,9 @@ pub use inspect::{CubeSummary, ForceSummary, PathKind, kind_of};
 pub use published::read_published_csv;
 pub use review::{ReviewRecord, ReviewStratum, sample_for_review};
 pub use rules::Rules;
+pub use st_louis::{
+    ST_LOUIS_FORCE, StLouisConversion, StLouisSummary, convert_st_louis, write_st_louis,
+};
 
 mod atomic;
 mod batches;
@@ -55,5 +58,6 @@ mod published;
 mod review;
 mod rules;
 mod schema;
+mod st_louis;
 mod tally;
 mod unit;

@@ -66,11 +66,16 @@ fn break_row(b: &Break) -> Vec<String> {
         b.period_low.to_string(),
         b.period_high.to_string(),
         direction(b.direction),
-        fixed(b.level_before, 6),
-        fixed(b.level_after, 6),
-        fixed(b.change, 6),
-        fixed(b.ci_low, 6),
-        fixed(b.ci_high, 6),
+    ]
+    .into_iter()
+    .chain(levels_and_change([
+        b.level_before,
+        b.level_after,
+        b.change,
+        b.ci_low,
+        b.ci_high,
+    ]))
+    .chain([
         probability(b.p_value),
         probability(b.q_value),
         if national {
@@ -86,7 +91,13 @@ fn break_row(b: &Break) -> Vec<String> {
         flag(b.with_national),
         b.reversed_at.map(|p| p.to_string()).unwrap_or_default(),
         b.reading.clone(),
-    ]
+    ])
+    .collect()
+}
+
+/// Level before, level after, change and its interval, as the two tables print them.
+fn levels_and_change(values: [f64; 5]) -> impl Iterator<Item = String> {
+    values.into_iter().map(|v| fixed(v, 6))
 }
 
 fn share_row(s: &ForceShift) -> Vec<String> {
@@ -94,14 +105,17 @@ fn share_row(s: &ForceShift) -> Vec<String> {
         s.indicator.clone(),
         s.period.to_string(),
         s.force_id.clone(),
-        fixed(s.level_before, 6),
-        fixed(s.level_after, 6),
-        fixed(s.change, 6),
-        fixed(s.ci_low, 6),
-        fixed(s.ci_high, 6),
-        probability(s.p_value),
-        flag(s.moved),
     ]
+    .into_iter()
+    .chain(levels_and_change([
+        s.level_before,
+        s.level_after,
+        s.change,
+        s.ci_low,
+        s.ci_high,
+    ]))
+    .chain([probability(s.p_value), flag(s.moved)])
+    .collect()
 }
 
 fn table<T>(

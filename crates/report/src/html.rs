@@ -326,40 +326,22 @@ fn force_section(results: &AuditResults, force: &str, name: &str) -> ForceSectio
     }
 }
 
-/// A rate per force from the cube: hits and totals over months from `since`.
-fn rate_by_force(
-    cube: &Cube,
+/// A rate per force from cells of the cube: hits and totals over months from `since`; `key`
+/// gives a cell's force and month, `classify` whether it is in the rate and a hit.
+fn rate_by_force<C>(
+    cells: &BTreeMap<C, u64>,
     since: Option<Period>,
-    mut classify: impl FnMut(&recount_cube::IncidentCell) -> Option<bool>,
+    key: impl Fn(&C) -> (&str, Period),
+    classify: impl Fn(&C) -> Option<bool>,
 ) -> BTreeMap<String, (f64, f64)> {
     let mut out: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for (cell, &n) in &cube.incidents {
-        if since.is_some_and(|s| cell.period < s) {
+    for (cell, &n) in cells {
+        let (force, period) = key(cell);
+        if since.is_some_and(|s| period < s) {
             continue;
         }
         if let Some(hit) = classify(cell) {
-            let entry = out.entry(cell.force_id.to_string()).or_default();
-            entry.1 += n as f64;
-            if hit {
-                entry.0 += n as f64;
-            }
-        }
-    }
-    out
-}
-
-fn crime_rate_by_force(
-    cube: &Cube,
-    since: Option<Period>,
-    classify: impl Fn(&recount_cube::CrimeCell) -> Option<bool>,
-) -> BTreeMap<String, (f64, f64)> {
-    let mut out: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for (cell, &n) in &cube.crimes {
-        if since.is_some_and(|s| cell.period < s) {
-            continue;
-        }
-        if let Some(hit) = classify(cell) {
-            let entry = out.entry(cell.force_id.to_string()).or_default();
+            let entry = out.entry(force.to_string()).or_default();
             entry.1 += n as f64;
             if hit {
                 entry.0 += n as f64;
@@ -380,16 +362,26 @@ fn funnels(
 ) -> Vec<Funnel> {
     let mut out = Vec::new();
     let period = since.map_or("over the whole data".to_string(), |s| format!("from {s}"));
-    let conversion = rate_by_force(cube, since, |c| {
-        vocabulary
-            .crime_related
-            .contains(c.call_type.as_str())
-            .then_some(c.led_to_crime)
-    });
-    let injury = crime_rate_by_force(cube, since, |c| {
-        (!c.cancelled && (c.offence_final == "8N" || c.offence_final == "105A"))
-            .then(|| c.offence_final == "8N")
-    });
+    let conversion = rate_by_force(
+        &cube.incidents,
+        since,
+        |c| (c.force_id.as_str(), c.period),
+        |c| {
+            vocabulary
+                .crime_related
+                .contains(c.call_type.as_str())
+                .then_some(c.led_to_crime)
+        },
+    );
+    let injury = rate_by_force(
+        &cube.crimes,
+        since,
+        |c| (c.force_id.as_str(), c.period),
+        |c| {
+            (!c.cancelled && (c.offence_final == "8N" || c.offence_final == "105A"))
+                .then(|| c.offence_final == "8N")
+        },
+    );
     for (title, rates) in [
         ("Crime-related calls that led to a crime record", conversion),
         (

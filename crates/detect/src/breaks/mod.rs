@@ -42,6 +42,9 @@ const SERIES_ALPHA: f64 = 0.01;
 /// Months within which a break undone by the next one counts as temporary.
 pub const REVERSAL_MONTHS: i32 = 24;
 
+/// Fewest hits a step, on average, for a force's rate to be searched.
+const MIN_HITS_PER_STEP: f64 = 2.0;
+
 /// Fewest other forces for their median to be the reference of a force.
 const MIN_MEDIAN_FORCES: usize = 5;
 
@@ -168,6 +171,8 @@ pub(crate) struct Candidate {
     pub from: Period,
     /// One-sided p-value in the direction gaming moves the indicator, when it does.
     pub p_gaming: Option<f64>,
+    /// The positions the break could have taken (for adjusting other tests at its date).
+    pub positions: usize,
 }
 
 /// How the search runs.
@@ -201,7 +206,9 @@ pub(crate) fn search(
             smooth_half: grid.steps_for(SHOCK_MONTHS),
             alpha: SERIES_ALPHA,
         };
-        if indicator.measure == Measure::Share {
+        // With one force there is no nation to speak of: its breaks are its own, against its
+        // own past.
+        if indicator.measure == Measure::Share && forces.len() > 1 {
             searched += 1;
             let (found, force_shares) = national_breaks(indicator, forces, &grid, &pool, &search);
             national.extend(found);
@@ -275,6 +282,33 @@ fn seasons(grid: &Grid, steps: &[usize]) -> Vec<usize> {
         .collect()
 }
 
+/// The sampling variance of a rate's measure: `1/(h + 1/2) + 1/(m + 1/2)` for the log-odds
+/// of `h` hits and `m` misses (the delta method with Haldane's correction), `1/(h + 1/2)` for a
+/// log volume (Poisson).
+fn sampling_variance(indicator: &Indicator, rate: Rate) -> f64 {
+    match indicator.measure {
+        Measure::Share => 1.0 / (rate.hits + 0.5) + 1.0 / (rate.misses() + 0.5),
+        Measure::Volume => 1.0 / (rate.hits + 0.5),
+    }
+}
+
+/// The median sampling variance over the steps of a series.
+fn typical_sampling_variance(
+    indicator: &Indicator,
+    monthly: &Monthly,
+    grid: &Grid,
+    steps: &[usize],
+) -> f64 {
+    let mut v: Vec<f64> = steps
+        .iter()
+        .map(|&s| {
+            let rate = monthly.get(&grid.periods[s]).copied().unwrap_or_default();
+            sampling_variance(indicator, rate)
+        })
+        .collect();
+    median(&mut v)
+}
+
 /// The measure of an indicator's rate: log-odds for shares, log volume for volumes.
 fn measure_of(indicator: &Indicator) -> fn(Rate) -> Option<f64> {
     match indicator.measure {
@@ -307,13 +341,17 @@ fn national_breaks(
     pool: &Monthly,
     search: &SearchSettings,
 ) -> (Vec<Break>, Vec<ForceShift>) {
+    if !has_signal(pool, grid) {
+        return (Vec::new(), Vec::new());
+    }
     let series = StepSeries::on_grid(grid, pool, log_odds);
     let clean = deseasonalise(
         &series.values,
         &seasons(grid, &series.steps),
         grid.per_year(),
     );
-    let Ok(found) = locate_breaks(&clean, search) else {
+    let floor = typical_sampling_variance(indicator, pool, grid, &series.steps);
+    let Ok(found) = locate_breaks(&clean, search, floor) else {
         return (Vec::new(), Vec::new());
     };
     let mut breaks = Vec::new();
@@ -378,6 +416,9 @@ fn force_shift(
     window: usize,
 ) -> Option<ForceShift> {
     let monthly = indicator.rates.force(force);
+    if !has_signal(&monthly, grid) {
+        return None;
+    }
     let series = StepSeries::on_grid(grid, &monthly, log_odds);
     if series.len() < 4 {
         return None;
@@ -420,7 +461,23 @@ fn force_shift(
     })
 }
 
-/// Every force's series of an indicator, each less its own median, keyed by force.
+/// Whether a force's rate has enough hits for its log-odds to mean something: at least
+/// [`MIN_HITS_PER_STEP`] a step on average, and hits in most steps. With none, the
+/// half-count-corrected log-odds only follows the total, and a change in volume would pass
+/// for a break in the rate.
+fn has_signal(monthly: &Monthly, grid: &Grid) -> bool {
+    let hits: Vec<f64> = grid
+        .periods
+        .iter()
+        .map(|p| monthly.get(p).map_or(0.0, |r| r.hits))
+        .collect();
+    let mean = hits.iter().sum::<f64>() / hits.len().max(1) as f64;
+    let with_hits = hits.iter().filter(|h| **h > 0.0).count();
+    mean >= MIN_HITS_PER_STEP && 2 * with_hits > hits.len()
+}
+
+/// Every force's series of an indicator, each less its own median, keyed by force; forces
+/// without enough hits (see [`has_signal`]) are left out.
 fn centred_series(
     indicator: &Indicator,
     forces: &[String],
@@ -429,6 +486,7 @@ fn centred_series(
     let measure = measure_of(indicator);
     forces
         .iter()
+        .filter(|f| has_signal(&indicator.rates.force(f), grid))
         .map(|f| {
             let mut s = StepSeries::on_grid(grid, &indicator.rates.force(f), measure);
             let centre = median(&mut s.values.clone());
@@ -469,8 +527,8 @@ fn reference_for(force: &str, centred: &[(String, StepSeries)], steps: usize) ->
     out
 }
 
-/// One force's breaks against the other forces, and whether the series could be searched at
-/// all.
+/// One force's breaks against the other forces (against its own past when it is the only
+/// force), and whether the series could be searched at all.
 fn force_breaks(
     indicator: &Indicator,
     force: &str,
@@ -482,7 +540,11 @@ fn force_breaks(
         return (Vec::new(), false);
     };
     let mine = indicator.rates.force(force);
-    let relative = own.minus(&reference_for(force, centred, grid.periods.len()));
+    let relative = if centred.len() > 1 {
+        own.minus(&reference_for(force, centred, grid.periods.len()))
+    } else {
+        own.clone()
+    };
     if relative.len() < 2 * search.min_segment {
         return (Vec::new(), false);
     }
@@ -491,7 +553,8 @@ fn force_breaks(
         &seasons(grid, &relative.steps),
         grid.per_year(),
     );
-    let Ok(found) = locate_breaks(&clean, search) else {
+    let floor = typical_sampling_variance(indicator, &mine, grid, &relative.steps);
+    let Ok(found) = locate_breaks(&clean, search, floor) else {
         return (Vec::new(), true);
     };
     let mut found_breaks: Vec<Break> = found
@@ -515,7 +578,7 @@ fn force_breaks(
                 &mine,
                 &periods(grid, &relative.steps[located.index..located.to]),
             );
-            b.reading = force_reading(indicator, b.direction);
+            b.reading = force_reading(indicator, b.direction, centred.len() < 2);
             b
         })
         .collect();
@@ -524,6 +587,7 @@ fn force_breaks(
         .into_iter()
         .zip(&found)
         .map(|(b, located)| Candidate {
+            positions: located.positions,
             from: grid.periods[relative.steps[located.from]],
             p_gaming: indicator
                 .gaming
@@ -615,13 +679,18 @@ fn national_reading(
     )
 }
 
-fn force_reading(indicator: &Indicator, direction: Direction) -> String {
+fn force_reading(indicator: &Indicator, direction: Direction, alone: bool) -> String {
     let way = if direction == Direction::Rise {
         "rose"
     } else {
         "fell"
     };
-    let base = format!("{} {way} against the other forces", indicator.label);
+    let against = if alone {
+        "against its own past (no other force in the data)"
+    } else {
+        "against the other forces"
+    };
+    let base = format!("{} {way} {against}", indicator.label);
     match indicator.gaming {
         Some(g) if g == direction => format!(
             "{base}: the way gaming would move it, so the audit tests the force from this month."

@@ -107,16 +107,21 @@ impl Located {
 ///
 /// Assumes the noise about each segment's level is stationary, roughly normal and at most
 /// AR(1)-correlated; a trend shows as a staircase of breaks.
+///
+/// `sampling_variance` is the least variance a step can have (the binomial or Poisson variance
+/// of the counts behind it): the robust scale of a short series can come out below it by
+/// chance, and a break would then look sharper than the counts allow.
 pub(crate) fn locate_breaks(
     values: &[f64],
     settings: &SearchSettings,
+    sampling_variance: f64,
 ) -> Result<Vec<Located>, StatsError> {
     let n = values.len();
     let m = settings.min_segment.max(1);
     if n < 2 * m || n < 4 {
         return Ok(Vec::new());
     }
-    let sigma = noise_scale(values);
+    let sigma = noise_scale(values).max(sampling_variance.max(0.0).sqrt());
     if sigma <= 0.0 || !sigma.is_finite() {
         return Ok(Vec::new());
     }
@@ -229,7 +234,7 @@ mod tests {
         let mut broken = 0;
         for _ in 0..300 {
             let series: Vec<f64> = (0..60).map(|_| noise.normal()).collect();
-            if !locate_breaks(&series, &MONTHLY).unwrap().is_empty() {
+            if !locate_breaks(&series, &MONTHLY, 0.0).unwrap().is_empty() {
                 broken += 1;
             }
         }
@@ -250,7 +255,7 @@ mod tests {
                     x
                 })
                 .collect();
-            if !locate_breaks(&series, &MONTHLY).unwrap().is_empty() {
+            if !locate_breaks(&series, &MONTHLY, 0.0).unwrap().is_empty() {
                 broken += 1;
             }
         }
@@ -266,7 +271,7 @@ mod tests {
             let series: Vec<f64> = (0..60)
                 .map(|t| noise.normal() + if t >= start { -3.0 } else { 0.0 })
                 .collect();
-            let breaks = locate_breaks(&series, &MONTHLY).unwrap();
+            let breaks = locate_breaks(&series, &MONTHLY, 0.0).unwrap();
             assert_eq!(breaks.len(), 1, "start {start}: {breaks:?}");
             let b = &breaks[0];
             assert!(b.index.abs_diff(start) <= 2, "start {start}: {b:?}");
@@ -283,7 +288,7 @@ mod tests {
         let series: Vec<f64> = (0..60)
             .map(|t| 0.3 * noise.normal() + if (27..30).contains(&t) { -5.0 } else { 0.0 })
             .collect();
-        assert!(locate_breaks(&series, &MONTHLY).unwrap().is_empty());
+        assert!(locate_breaks(&series, &MONTHLY, 0.0).unwrap().is_empty());
     }
 
     #[test]

@@ -181,6 +181,9 @@ fn main() {
                         }
                     } else if verdict.targeted || options.unknown_dates {
                         record_false_flag(&mut false_flags, &verdict.negatives, verdict.flagged);
+                        if verdict.flagged && options.detail {
+                            print_false_flag(&evaluation, &verdict.force_id, seed);
+                        }
                     }
                 }
             }
@@ -233,6 +236,28 @@ fn gaming_start(seed: u64) -> recount_cube::Period {
     let first =
         recount_cube::Period::new(2018, 1).unwrap_or(recount_cube::Period::from_index(2018 * 12));
     first.offset(14 + (seed * 7 % 24) as i32)
+}
+
+/// An honest force's findings, for studying a false flag.
+fn print_false_flag(evaluation: &recount_eval::Evaluation, force: &str, seed: u64) {
+    eprintln!("# false flag: {force} seed {seed}");
+    for t in evaluation
+        .outcome
+        .findings()
+        .filter(|t| t.force_id == force)
+    {
+        eprintln!(
+            "  {} {} from {} eff {:+.3} p {:.2e} q {:.2e} est {:.0}; {}",
+            t.detector,
+            t.series,
+            t.target_start,
+            t.effect,
+            t.p_value,
+            t.q_value,
+            t.estimated_affected,
+            t.comparison
+        );
+    }
 }
 
 /// The gamed force's tests of the planted mechanism, for studying a detector.
@@ -300,7 +325,7 @@ fn record_false_flag(
 ) {
     let kind = negatives
         .first()
-        .map_or("honest under the target".to_string(), |k| format!("{k:?}"));
+        .map_or("honest, no hard negative".to_string(), |k| format!("{k:?}"));
     let entry = table.entry(kind).or_default();
     entry.tested += 1;
     entry.flagged += u32::from(flagged);
@@ -340,7 +365,11 @@ fn print_tables(
             percent(cell.covered, cell.found),
         );
     }
-    println!("\n| honest force under the target | tested | flagged |");
+    if options.unknown_dates {
+        println!("\n| honest force (no target: every honest force) | tested | flagged |");
+    } else {
+        println!("\n| honest force under the target | tested | flagged |");
+    }
     println!("|---|---|---|");
     for (kind, f) in false_flags {
         println!(
