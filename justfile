@@ -28,3 +28,15 @@ bench:
 # The power study of the detectors (many seeded audits; long).
 power seeds="20":
     cargo run --release -p recount-eval --bin power -- --seeds {{seeds}} --strengths 0.05,0.1,0.2 --honest-seeds {{seeds}}
+
+# The power study without targets: gaming at unknown dates, found by the search for breaks.
+power-unknown-dates seeds="8":
+    cargo run --release -p recount-eval --bin power -- --seeds {{seeds}} --strengths 0.1,0.2 --honest-seeds {{seeds}} --unknown-dates
+
+# Audit the real published data in ../shared/data/real (no target: breaks at unknown dates).
+real:
+    printf '# no target\n' > out-no-target.toml
+    cargo run --release -- audit --counts ../shared/data/real/home-office-prc-pfa-2012-13-to-2023-24q1.csv --config out-no-target.toml --out out/home-office
+    cargo run --release -- audit --counts ../shared/data/real/police-uk-street-city-of-london-2017-01-to-2021-12.csv --config out-no-target.toml --out out/police-uk
+    cargo run --release -- convert st-louis --crimes ../shared/data/real/st-louis-slmpd-2013-06-to-2015-11.csv --codes ../shared/data/real/st-louis-slmpd-ucr-codes.csv --out out/st-louis
+    cargo run --release -- audit --crimes out/st-louis/crimes --config out/st-louis/audit.toml --out out/st-louis/audit

@@ -107,6 +107,24 @@ fn the_fixture_audit_finds_the_gamed_forces_and_only_them() {
             "{id}: truth {truth} outside [{low}, {high}]"
         );
     }
+    // Per BCU: every flagged force's BCUs, whose estimates add up to about the force's (each
+    // BCU is re-estimated on its own, so the sum is not forced to match).
+    let (_, units) = read_csv(&dir.path().join("bcu_scores.csv"));
+    for force in &flagged {
+        let row = scores.iter().find(|r| &r["force_id"] == force).unwrap();
+        let whole: f64 = row["estimated_affected"].parse().unwrap();
+        let parts: Vec<f64> = units
+            .iter()
+            .filter(|u| &u["force_id"] == force)
+            .map(|u| u["estimated_affected"].parse().unwrap())
+            .collect();
+        assert_eq!(parts.len(), 3, "{force}: three BCUs");
+        let sum: f64 = parts.iter().sum();
+        assert!(
+            (sum - whole).abs() <= 0.15 * whole,
+            "{force}: BCUs {sum} against {whole}"
+        );
+    }
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains("Lincolnshire") && stdout.contains("flagged"),

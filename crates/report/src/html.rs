@@ -82,6 +82,44 @@ struct Page {
     methods: Vec<(String, String)>,
 }
 
+/// One line per target's design; the designs of an audit without targets (one per force and
+/// break) in one line per force.
+fn design_lines(designs: &[recount_detect::DesignSummary]) -> Vec<String> {
+    let mut breaks: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut lines = Vec::new();
+    for d in designs {
+        if d.target == recount_detect::BREAK_TARGET {
+            for force in &d.tested {
+                breaks.entry(force).or_default().push(d.start.to_string());
+            }
+            continue;
+        }
+        lines.push(format!(
+            "Target \"{}\" from {}: {} forces tested against {} {}, {} to {}.",
+            d.target,
+            d.start,
+            d.tested.len(),
+            d.reference.len(),
+            if d.untargeted_references {
+                "forces without a target"
+            } else {
+                "forces (all)"
+            },
+            d.pre_from,
+            d.post_to
+        ));
+    }
+    for (force, mut starts) in breaks {
+        starts.sort();
+        starts.dedup();
+        lines.push(format!(
+            "No target: {force} tested from the breaks found in its data at {}, against every other force.",
+            starts.join(", ")
+        ));
+    }
+    lines
+}
+
 /// How many records to list per force in the page (the CSV has them all).
 const REVIEW_ROWS_SHOWN: usize = 40;
 
@@ -160,27 +198,7 @@ pub fn report_html(results: &AuditResults) -> Result<String, ReportError> {
             results.outcome.tests.len(),
             results.outcome.findings().count()
         ),
-        targets: results
-            .outcome
-            .designs
-            .iter()
-            .map(|d| {
-                format!(
-                    "Target \"{}\" from {}: {} forces tested against {} {}, {} to {}.",
-                    d.target,
-                    d.start,
-                    d.tested.len(),
-                    d.reference.len(),
-                    if d.untargeted_references {
-                        "forces without a target"
-                    } else {
-                        "forces (all)"
-                    },
-                    d.pre_from,
-                    d.post_to
-                )
-            })
-            .collect(),
+        targets: design_lines(&results.outcome.designs),
         skipped: results
             .outcome
             .skipped

@@ -3,7 +3,7 @@
 //! Writes what users act on, per the data contract: `scores.csv` (one row per force),
 //! `findings.csv` (one row per finding), `tests.csv` (every test, so the false discovery rate
 //! can be checked), `quality.csv` (the data-quality summary), `review_sample.csv` (the records
-//! to pull), `breaks.csv` and `break_shares.csv` (the search for breaks at unknown dates, in
+//! to pull), `bcu_scores.csv` (each flagged force's BCUs), `breaks.csv` and `break_shares.csv` (the search for breaks at unknown dates, in
 //! an audit without targets), the same tables as Parquet for pipelines, `audit.json`
 //! (everything, with the inputs' checksums, the configuration and the tool's version),
 //! `report.html` (one self-contained page with SVG charts drawn by plotters), and the
@@ -28,6 +28,7 @@ pub use tables::{
 pub use writers::{csv_bytes, record_batch, write_csv, write_parquet};
 
 mod audit_json;
+mod bcu_table;
 mod break_tables;
 mod breaks_view;
 mod charts;

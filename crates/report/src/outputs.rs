@@ -13,6 +13,7 @@ use recount_ingest::ReviewRecord;
 use recount_score::{Affected, ForceScore};
 
 use crate::audit_json::{InputRecord, audit_json};
+use crate::bcu_table::bcu_table;
 use crate::break_tables::{break_shares_table, breaks_table};
 use crate::error::ReportError;
 use crate::html::report_html;
@@ -52,6 +53,7 @@ pub fn write_outputs(results: &AuditResults, out: &Path) -> Result<Vec<PathBuf>,
         tests_table(&results.outcome.tests),
         quality_table(&results.cube.quality),
         review_table(results.review, results.config.review.seed),
+        bcu_table(results.bcus, results.cube, results.scores),
         breaks_table(results.outcome.breaks.as_ref()),
         break_shares_table(results.outcome.breaks.as_ref()),
     ];

@@ -42,6 +42,9 @@ const SERIES_ALPHA: f64 = 0.01;
 /// Months within which a break undone by the next one counts as temporary.
 pub const REVERSAL_MONTHS: i32 = 24;
 
+/// Fewest forces that must move together for a break to be national.
+const MIN_NATIONAL_FORCES: usize = 3;
+
 /// Fewest hits a step, on average, for a force's rate to be searched.
 const MIN_HITS_PER_STEP: f64 = 2.0;
 
@@ -368,7 +371,9 @@ fn national_breaks(
             .iter()
             .filter(|s| s.moved && s.change.signum() == sign)
             .count();
-        if 2 * moved < force_shares.len() || force_shares.is_empty() {
+        // Most forces of the audit, not just of those with enough records to compare: one
+        // gaming force can break the pooled series of a rare event on its own.
+        if 2 * moved < forces.len() || moved < MIN_NATIONAL_FORCES {
             continue;
         }
         let mut b = describe(
