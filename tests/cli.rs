@@ -97,15 +97,7 @@ fn the_fixture_audit_finds_the_gamed_forces_and_only_them() {
     }
     // Estimated affected records: each gamed force's interval covers its truth.
     for force in forces.iter().filter(|f| f["gamed"].as_bool().unwrap()) {
-        let id = force["force_id"].as_str().unwrap();
-        let row = scores.iter().find(|r| r["force_id"] == id).unwrap();
-        let truth = force["affected_records"].as_f64().unwrap();
-        let low: f64 = row["estimated_affected_low"].parse().unwrap();
-        let high: f64 = row["estimated_affected_high"].parse().unwrap();
-        assert!(
-            low <= truth && truth <= high,
-            "{id}: truth {truth} outside [{low}, {high}]"
-        );
+        assert_interval_covers(&scores, force);
     }
     // Per BCU: every flagged force's BCUs, whose estimates add up to about the force's (each
     // BCU is re-estimated on its own, so the sum is not forced to match).
@@ -645,14 +637,7 @@ fn without_targets_the_fixture_audit_dates_the_gaming_and_flags_only_the_gamed_f
             (earliest - months(start)).abs() <= 2,
             "{id}: gaming from {start}, first finding {earliest}"
         );
-        let row = scores.iter().find(|r| r["force_id"] == id).unwrap();
-        let truth = force["affected_records"].as_f64().unwrap();
-        let low: f64 = row["estimated_affected_low"].parse().unwrap();
-        let high: f64 = row["estimated_affected_high"].parse().unwrap();
-        assert!(
-            low <= truth && truth <= high,
-            "{id}: {truth} outside [{low}, {high}]"
-        );
+        assert_interval_covers(&scores, force);
     }
     let (columns, breaks) = read_csv(&out.join("breaks.csv"));
     assert!(columns.iter().any(|c| c == "period_low") && !breaks.is_empty());
@@ -769,4 +754,17 @@ fn convert_st_louis_writes_crimes_and_a_configuration_the_audit_reads() {
     assert_eq!(scores[0]["force_id"], "SLMPD");
     // A steady rate of downgrades from the first month is no break: nothing is flagged.
     assert_eq!(scores[0]["flagged"], "false");
+}
+
+/// The force's row of `scores.csv` has an interval of affected records that covers the truth.
+fn assert_interval_covers(scores: &[BTreeMap<String, String>], force: &serde_json::Value) {
+    let id = force["force_id"].as_str().unwrap();
+    let row = scores.iter().find(|r| r["force_id"] == id).unwrap();
+    let truth = force["affected_records"].as_f64().unwrap();
+    let low: f64 = row["estimated_affected_low"].parse().unwrap();
+    let high: f64 = row["estimated_affected_high"].parse().unwrap();
+    assert!(
+        low <= truth && truth <= high,
+        "{id}: truth {truth} outside [{low}, {high}]"
+    );
 }

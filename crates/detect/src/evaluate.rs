@@ -10,7 +10,7 @@ use crate::contrast::{
 use crate::design::Design;
 use crate::finding::{CorroborationResult, Test, Trace};
 use crate::rates::{Monthly, Rate, without};
-use crate::spec::{Corroboration, Measure, RateSpec, SeriesSpec};
+use crate::spec::{Corroboration, Measure, RateSpec, SeriesSpec, TRANSFER_CAP};
 
 /// A contrast judged, with what it was judged against.
 pub(crate) struct Judged {
@@ -163,9 +163,9 @@ impl<'a> Evaluator<'a> {
                         * j.contrast
                             .excess_hits(j.judgement.effect, spec.counterfactual)
                 });
-                if let Corroboration::Transfer { at_most_double, .. } = corroboration {
+                if let Corroboration::Transfer { capped, .. } = corroboration {
                     let matching = records.is_some_and(|r| {
-                        moved > 0.0 && r >= 0.5 * moved && (!at_most_double || r <= 2.0 * moved)
+                        moved > 0.0 && r >= 0.5 * moved && (!capped || r <= TRANSFER_CAP * moved)
                     });
                     if !matching {
                         p = 1.0;

@@ -77,16 +77,24 @@ pub enum Corroboration {
     /// At least one of these must hold.
     Any(Vec<Corroboration>),
     /// The rate must have moved, and by a matching number of records: it must have gained at
-    /// least half of what the main series lost, and, when `at_most_double`, at most twice as
-    /// much (calls re-badged from one type to another are neither created nor destroyed; the
-    /// upper bound is left off where several series share the receiving types).
+    /// least half of what the main series lost, and, when `capped`, at most
+    /// [`TRANSFER_CAP`] times as much (calls re-badged from one type to another are neither
+    /// created nor destroyed; the cap is left off where several series share the receiving
+    /// types).
     Transfer {
         /// The receiving rate.
         spec: RateSpec,
-        /// Whether the gain may not exceed twice the loss.
-        at_most_double: bool,
+        /// Whether the gain may not exceed [`TRANSFER_CAP`] times the loss.
+        capped: bool,
     },
 }
+
+/// How many times the calls lost a capped transfer's receiving types may gain. Both counts are
+/// point estimates that each carry 30-50% noise at a force's volumes over two years, so a
+/// true transfer often shows a ratio near two; three still keeps out a force whose non-crime
+/// calls grow several times faster than its crime-related calls fall (a change of call mix that
+/// coincides with a small fall). Judgement, not fitted.
+pub const TRANSFER_CAP: f64 = 3.0;
 
 /// Crime records each hit of the rate stands for.
 #[derive(Clone, Debug)]

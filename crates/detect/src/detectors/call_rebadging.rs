@@ -3,8 +3,11 @@
 //!
 //! - per call type: the type's share of crime-related calls falls (against the force's past
 //!   and its peers);
-//! - all crime-related calls together: their volume falls against the peers' volume, which
-//!   catches re-badging spread evenly over every type (it leaves each type's share alone).
+//! - all crime-related calls together: they fall against the non-crime calls that nothing is
+//!   re-badged into (traffic, missing persons by default), which catches re-badging spread
+//!   evenly over every type (it leaves each type's share alone). That yardstick is inside the
+//!   force, so a force that grows, shrinks or merges moves both sides together; the peers'
+//!   movement of the same odds takes out national changes such as a lockdown.
 //!
 //! Either way the calls must reappear: the non-crime neighbours the calls could be opened as
 //! must rise, by a matching number of calls, against the non-crime types that nothing is
@@ -31,7 +34,7 @@ impl Detector for CallRebadging {
     }
 
     fn describe(&self) -> &'static str {
-        "The share of each crime-related call type among crime-related calls, and the volume of all crime-related calls against the peers', after the target against before; corroborated by the non-crime types the calls could be opened as rising, by a matching number of calls, against the non-crime types nothing is re-badged into."
+        "The share of each crime-related call type among crime-related calls, and all crime-related calls against the non-crime calls nothing is re-badged into, after the target against before; corroborated by the non-crime types the calls could be opened as rising, by a matching number of calls, against the non-crime types nothing is re-badged into."
     }
 
     fn series(&self, context: &Context) -> Vec<SeriesSpec> {
@@ -74,7 +77,7 @@ fn neighbour_rise(
     neighbours: &BTreeSet<String>,
     reference: &BTreeSet<String>,
     name: &str,
-    at_most_double: bool,
+    capped: bool,
 ) -> Corroboration {
     let rates = context.incident_rates(|c| {
         let n = neighbours.contains(c.call_type.as_str());
@@ -88,7 +91,7 @@ fn neighbour_rise(
             rates,
         )
         .counted_by(Counterfactual::OddsOfMisses),
-        at_most_double,
+        capped,
     }
 }
 
@@ -100,17 +103,26 @@ fn categories(call_type: &str) -> Vec<String> {
     }
 }
 
-/// All crime-related calls together, by volume against the peers'.
+/// All crime-related calls together, against the reference non-crime calls in the same force.
 fn pooled(
     context: &Context,
     reference: &BTreeSet<String>,
     crimes_per_incident: &BTreeMap<String, f64>,
 ) -> Option<SeriesSpec> {
-    let crime_related =
-        context.incident_rates(|c| context.is_crime_related(&c.call_type).then_some(true));
+    // Hits are crime-related calls, misses the reference calls: the odds are crime-related
+    // calls per reference call, and the shortfall is counted as the reference calls times the
+    // force's usual odds.
+    let crime_related = context.incident_rates(|c| {
+        if context.is_crime_related(&c.call_type) {
+            Some(true)
+        } else {
+            reference.contains(c.call_type.as_str()).then_some(false)
+        }
+    });
     if crime_related.forces.is_empty() {
         return None;
     }
+    let reference_names = reference.iter().cloned().collect::<Vec<_>>().join("/");
     let neighbours: BTreeSet<String> = context
         .config
         .rebadge_pairs()
@@ -126,11 +138,12 @@ fn pooled(
     Some(SeriesSpec {
         detector: "call_rebadging",
         mechanism: Mechanism::Rebadging,
-        main: RateSpec::volume(
+        main: RateSpec::share(
             "crime-related calls opened as non-crime",
             Direction::Fall,
             crime_related,
-        ),
+        )
+        .counted_by(Counterfactual::OddsOfMisses),
         counterfactual: Counterfactual::OddsOfMisses,
         records_per_hit: RecordsPerHit::ByForce(crimes_per_call(&conversion, crimes_per_incident)),
         categories: vec!["violence".into(), "sexual".into()],
@@ -141,7 +154,7 @@ fn pooled(
             "non-crime neighbour",
             true,
         )),
-        rate_label: "the volume of crime-related calls against the peers'".into(),
+        rate_label: format!("crime-related calls against {reference_names} calls"),
         affected_label: "crimes never recorded because calls were opened as non-crime".into(),
         family: "all crime-related calls".into(),
         complete: false,
