@@ -284,8 +284,9 @@ fn print_detail(
         .filter(|t| t.force_id == gamed.force_id && t.mechanism == target)
     {
         eprintln!(
-            "  {:<45} eff {:+.3} se {:.3} s2 {:.4} tau2 {:.4} p_main {:.2e} p {:.2e} q {:.2e} est {:.0} ({:.0}..{:.0}) {} {}",
+            "  {:<45} from {} eff {:+.3} se {:.3} s2 {:.4} tau2 {:.4} p_main {:.2e} p {:.2e} q {:.2e} est {:.0} ({:.0}..{:.0}) {} {}",
             t.series,
+            t.period_start,
             t.effect,
             (t.ci_high - t.ci_low) / 3.92,
             t.sigma2,
