@@ -124,6 +124,10 @@ pub struct Contrast {
     pub differences: Vec<f64>,
     /// Binomial variance of each difference.
     pub variances: Vec<f64>,
+    /// Binomial variance of each difference at the block's own counts, for dating only: the
+    /// dating profile weighs every candidate month alike, and variances pooled by side of the
+    /// start would carry the start's position into it (they moved one found break 3 months).
+    pub dating_variances: Vec<f64>,
     /// Extra block-to-block variance.
     pub sigma2: f64,
     /// Mean difference before the start.
@@ -241,6 +245,7 @@ impl Contrast {
         let mut blocks = Vec::new();
         let mut differences = Vec::new();
         let mut variances = Vec::new();
+        let mut dating_variances = Vec::new();
         for (i, (first, after, rate)) in force_blocks.iter().enumerate() {
             if rate.total <= 0.0 {
                 continue;
@@ -264,6 +269,8 @@ impl Contrast {
             });
             differences.push(y - z);
             variances.push(v + w);
+            let own = |r: Rate| logit_variance(r.total, r.hits / r.total);
+            dating_variances.push(own(*rate) + pool_blocks.as_ref().map_or(0.0, |p| own(p[i].2)));
         }
         let before = blocks.iter().filter(|b| !b.after).count() as u32 * months;
         let after = blocks.iter().filter(|b| b.after).count() as u32 * months;
@@ -274,14 +281,20 @@ impl Contrast {
         if matches!(baseline, Baseline::OwnPast) && months == 1 {
             seasonal_parameters = remove_seasonality(&mut blocks, &mut differences);
         }
-        Self::fit(blocks, months, differences, variances, seasonal_parameters)
+        Self::fit(
+            blocks,
+            months,
+            differences,
+            [variances, dating_variances],
+            seasonal_parameters,
+        )
     }
 
     fn fit(
         blocks: Vec<Block>,
         block_months: u32,
         differences: Vec<f64>,
-        variances: Vec<f64>,
+        [variances, dating_variances]: [Vec<f64>; 2],
         extra_parameters: usize,
     ) -> Option<Contrast> {
         let k = differences.len();
@@ -337,6 +350,7 @@ impl Contrast {
             block_months,
             differences,
             variances,
+            dating_variances,
             sigma2,
             level_before,
             counterfactual,
@@ -421,7 +435,11 @@ impl Contrast {
     /// in the differences between three months before the start and two blocks before the end,
     /// or the start itself when no change that way fits better.
     pub fn first_affected(&self, direction: Direction, start: Period) -> Period {
-        let variances: Vec<f64> = self.variances.iter().map(|v| v + self.sigma2).collect();
+        let variances: Vec<f64> = self
+            .dating_variances
+            .iter()
+            .map(|v| v + self.sigma2)
+            .collect();
         let Ok(profile) = mean_shift_profile(&self.differences, Some(&variances), 2) else {
             return start;
         };
