@@ -246,6 +246,7 @@ impl Contrast {
         let mut differences = Vec::new();
         let mut variances = Vec::new();
         let mut dating_variances = Vec::new();
+        let own = |r: Rate| logit_variance(r.total, r.hits / r.total);
         for (i, (first, after, rate)) in force_blocks.iter().enumerate() {
             if rate.total <= 0.0 {
                 continue;
@@ -269,7 +270,6 @@ impl Contrast {
             });
             differences.push(y - z);
             variances.push(v + w);
-            let own = |r: Rate| logit_variance(r.total, r.hits / r.total);
             dating_variances.push(own(*rate) + pool_blocks.as_ref().map_or(0.0, |p| own(p[i].2)));
         }
         let before = blocks.iter().filter(|b| !b.after).count() as u32 * months;

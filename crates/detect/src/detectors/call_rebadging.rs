@@ -83,7 +83,7 @@ fn neighbour_rise(
         let n = neighbours.contains(c.call_type.as_str());
         (n || reference.contains(c.call_type.as_str())).then_some(n)
     });
-    let reference_names = reference.iter().cloned().collect::<Vec<_>>().join("/");
+    let reference_names = joined(reference);
     Corroboration::Transfer {
         spec: RateSpec::share(
             format!("{name} calls against {reference_names}"),
@@ -122,7 +122,7 @@ fn pooled(
     if crime_related.forces.is_empty() {
         return None;
     }
-    let reference_names = reference.iter().cloned().collect::<Vec<_>>().join("/");
+    let reference_names = joined(reference);
     let neighbours: BTreeSet<String> = context
         .config
         .rebadge_pairs()
@@ -244,4 +244,13 @@ fn crimes_per_call(
             (force.clone(), share * per_incident)
         })
         .collect()
+}
+
+/// Call types as the labels show them: `MISSING_PERSON/TRAFFIC`.
+fn joined(types: &BTreeSet<String>) -> String {
+    types
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("/")
 }
