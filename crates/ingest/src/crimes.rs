@@ -167,6 +167,10 @@ impl CrimeScan<'_> {
             .collect();
         let rows = data.forces.keys.len();
         let counting = matches!(self.pass, CrimePass::Count);
+        if counting {
+            partial.ids.start_batch(rows);
+            partial.links.start_batch(rows);
+        }
         for row in 0..rows {
             let place = RowPlace {
                 file: self.place.file,
@@ -216,7 +220,13 @@ impl CrimeScan<'_> {
                     partial.links.push(link);
                 }
             }
-            let valid = self.validate(row, force_key, force, place, counting, partial);
+            let at = Place {
+                row,
+                force_key,
+                force,
+                place,
+            };
+            let valid = self.validate(at, link.is_some(), counting, partial);
             match self.pass {
                 CrimePass::Count => {
                     if let Some(crime) = valid {
@@ -256,13 +266,17 @@ impl CrimeScan<'_> {
     /// The crime's cells if the row is valid; problems are reported when `report` is set.
     fn validate(
         &mut self,
-        row: usize,
-        force_key: u32,
-        force: u32,
-        place: RowPlace,
+        at: Place,
+        from_incident: bool,
         report: bool,
         partial: &mut Partial,
     ) -> Option<ValidCrime> {
+        let Place {
+            row,
+            force_key,
+            force,
+            place,
+        } = at;
         let data = self.data;
         let rules = self.rules;
         let problem = |partial: &mut Partial, check: QualityCheck, column: &str, value: &str| {
@@ -342,20 +356,13 @@ impl CrimeScan<'_> {
                 &data.recorded.describe(row),
             );
         }
-        let cancel_reason = data
-            .reasons
-            .as_ref()
-            .filter(|r| r.keys[row] != NULL_KEY)
-            .map(|r| r.values[r.keys[row] as usize].trim().to_string());
-        let cancelled = cancelled_at || cancel_reason.is_some();
-        let bcu = data
-            .bcus
-            .as_ref()
-            .filter(|b| b.keys[row] != NULL_KEY)
-            .map_or(NONE, |b| {
-                partial.names.id(b.values[b.keys[row] as usize].trim())
-            });
-        let reason = cancel_reason.map_or(NONE, |r| partial.names.id(&r));
+        let interned = |column: &Option<CodeColumn>, ids: &[u32]| match column {
+            Some(c) if c.keys[row] != NULL_KEY => ids[c.keys[row] as usize],
+            _ => NONE,
+        };
+        let reason = interned(&data.reasons, &self.reason_ids);
+        let cancelled = cancelled_at || reason != NONE;
+        let bcu = interned(&data.bcus, &self.bcu_ids);
         let day = self.calendar.day(data.reported.wall[row])?;
         let key = CrimeKey {
             force,
@@ -366,10 +373,7 @@ impl CrimeScan<'_> {
             cancelled,
             reason,
             delay: RecordingDelay::from_seconds(delay_seconds),
-            from_incident: data
-                .incidents
-                .as_ref()
-                .is_some_and(|c| c.hash(row, 0).is_some()),
+            from_incident,
         };
         let reclassification = match (&data.reclassified, reclassified && initial != final_code) {
             (Some(at), true) => self
@@ -419,6 +423,15 @@ impl CrimeScan<'_> {
             Offence::Known(id)
         }
     }
+}
+
+/// Where a row is and whose it is.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    row: usize,
+    force_key: u32,
+    force: u32,
+    place: RowPlace<'a>,
 }
 
 #[derive(Clone, Copy)]

@@ -14,7 +14,7 @@ use arrow_array::types::{
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type,
     UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrowPrimitiveType};
+use arrow_array::{Array, ArrowPrimitiveType, LargeStringArray, StringArray, StringViewArray};
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Offset, TimeZone};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -132,26 +132,46 @@ fn blank(id: &str) -> bool {
     id.is_empty() || (id.as_bytes()[0].is_ascii_whitespace() && id.trim().is_empty())
 }
 
-/// An id column: text (any encoding) or integers.
+/// An id column: text (any encoding) or integers. Plain text arrays are read in place, row by
+/// row: ids are distinct, so there is nothing to gain from a table of values, and copying tens
+/// of millions of them out first would cost a pass over memory.
 pub(crate) enum IdColumn<'a> {
+    Utf8(&'a StringArray),
+    LargeUtf8(&'a LargeStringArray),
+    View(&'a StringViewArray),
+    /// Dictionary-encoded or partition text, one entry per row.
     Text(Vec<Option<&'a str>>),
     Integer(Vec<Option<i128>>),
 }
 
 impl IdColumn<'_> {
+    /// The row's id if it is text and not null.
+    fn str(&self, row: usize) -> Option<&str> {
+        match self {
+            IdColumn::Utf8(a) => a.is_valid(row).then(|| a.value(row)),
+            IdColumn::LargeUtf8(a) => a.is_valid(row).then(|| a.value(row)),
+            IdColumn::View(a) => a.is_valid(row).then(|| a.value(row)),
+            IdColumn::Text(rows) => rows[row],
+            IdColumn::Integer(_) => None,
+        }
+    }
+
     /// The row's id hashed with `seed`, or `None` for a null or empty id.
     pub fn hash(&self, row: usize, seed: u64) -> Option<u64> {
         match self {
-            IdColumn::Text(rows) => rows[row].filter(|v| !blank(v)).map(|v| id_hash(seed, v)),
             IdColumn::Integer(rows) => rows[row].map(|v| id_hash(seed, &v.to_string())),
+            _ => self
+                .str(row)
+                .filter(|v| !blank(v))
+                .map(|v| id_hash(seed, v)),
         }
     }
 
     /// The row's id as text, for examples in the data-quality summary and the review sample.
     pub fn text(&self, row: usize) -> Option<String> {
         match self {
-            IdColumn::Text(rows) => rows[row].map(str::to_string),
             IdColumn::Integer(rows) => rows[row].map(|v| v.to_string()),
+            _ => self.str(row).map(str::to_string),
         }
     }
 }
@@ -187,8 +207,14 @@ pub(crate) fn id_column(array: &dyn Array) -> Option<IdColumn<'_>> {
             .collect();
         return Some(IdColumn::Text(rows));
     }
-    if let Some(rows) = text_rows(array) {
-        return Some(IdColumn::Text(rows));
+    if let Some(a) = array.as_string_opt::<i32>() {
+        return Some(IdColumn::Utf8(a));
+    }
+    if let Some(a) = array.as_string_opt::<i64>() {
+        return Some(IdColumn::LargeUtf8(a));
+    }
+    if let Some(a) = array.as_string_view_opt() {
+        return Some(IdColumn::View(a));
     }
     let ints = integer_rows::<Int64Type>(array)
         .or_else(|| integer_rows::<Int32Type>(array))

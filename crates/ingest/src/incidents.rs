@@ -86,6 +86,20 @@ impl BatchScan<'_> {
             })
             .unwrap_or_default();
 
+        // Hashes and join probes first, in tight loops of their own: the probes are
+        // independent cache misses, and a loop that does nothing else lets the processor
+        // overlap them, where the main loop's other work would serialise them.
+        let hashes: Vec<Option<u64>> = (0..rows)
+            .map(|row| match forces.keys[row] {
+                NULL_KEY => None,
+                key => ids.hash(row, seeds[key as usize]),
+            })
+            .collect();
+        let linked = self.links.contains_all(&hashes);
+        if counting {
+            partial.ids.start_batch(rows);
+        }
+
         for row in 0..rows {
             let place = RowPlace {
                 file: self.place.file,
@@ -112,7 +126,7 @@ impl BatchScan<'_> {
             if counting {
                 partial.count_read(Table::Incidents, force);
             }
-            let Some(hash) = ids.hash(row, seeds[force_key as usize]) else {
+            let Some(hash) = hashes[row] else {
                 if counting {
                     partial.problem(
                         Table::Incidents,
@@ -189,7 +203,7 @@ impl BatchScan<'_> {
                     period: day.period,
                     call,
                     closing,
-                    led_to_crime: self.links.contains(hash),
+                    led_to_crime: linked[row],
                 })
             } else {
                 None

@@ -2,10 +2,11 @@
 //! (rows found later to be duplicates or unmatched are subtracted by a second pass), and a
 //! [`Tally`] merges partials into the cube's string-keyed cells.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 use recount_cube::{
     CrimeCell, Cube, DataQuality, IncidentCell, Name, Period, QualityCheck, QualityExample,
     QualityKey, ReclassificationCell, RecordingDelay, Table,
@@ -69,10 +70,58 @@ impl Links {
         (word, bits)
     }
 
-    /// Whether a crime names the incident.
-    pub fn contains(&self, hash: u64) -> bool {
-        let (word, bits) = self.slot(hash);
-        self.words[word] & bits == bits && self.set.contains(&hash)
+    /// Whether a crime names each incident (`None`: no id, so no link). Two passes: the
+    /// filter for every row, then the exact set for the rows the filter lets through.
+    pub fn contains_all(&self, hashes: &[Option<u64>]) -> Vec<bool> {
+        let mut maybe: Vec<bool> = hashes
+            .iter()
+            .map(|h| {
+                h.is_some_and(|h| {
+                    let (word, bits) = self.slot(h);
+                    self.words[word] & bits == bits
+                })
+            })
+            .collect();
+        for (flag, hash) in maybe.iter_mut().zip(hashes) {
+            if let (true, Some(h)) = (*flag, hash) {
+                *flag = self.set.contains(h);
+            }
+        }
+        maybe
+    }
+}
+
+/// Id hashes collected batch by batch, one vector per batch sized once: collecting tens of
+/// millions of them never copies them to grow.
+#[derive(Default)]
+pub(crate) struct Hashes {
+    chunks: Vec<Vec<u64>>,
+}
+
+impl Hashes {
+    /// Starts a batch of at most `rows` hashes.
+    pub fn start_batch(&mut self, rows: usize) {
+        self.chunks.push(Vec::with_capacity(rows));
+    }
+
+    pub fn push(&mut self, hash: u64) {
+        match self.chunks.last_mut() {
+            Some(chunk) => chunk.push(hash),
+            None => self.chunks.push(vec![hash]),
+        }
+    }
+
+    /// Moves another collection's hashes in (no copy).
+    pub fn append(&mut self, other: &mut Hashes) {
+        self.chunks.append(&mut other.chunks);
+    }
+
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        self.chunks.iter().flatten().copied()
     }
 }
 
@@ -159,9 +208,9 @@ pub(crate) struct Partial {
     pub rows: FxHashMap<(Table, u32), (i64, i64)>,
     pub quality: DataQuality,
     /// Hashes of the ids of every row with a readable force and id (for duplicates).
-    pub ids: Vec<u64>,
+    pub ids: Hashes,
     /// Hashes of the incidents crimes name (for the join).
-    pub links: Vec<u64>,
+    pub links: Hashes,
     /// Rows read and used not yet added to `rows`: rows come in runs of one force, so counting
     /// them here saves a map update per row.
     pending_rows: Option<((Table, u32), (i64, i64))>,
@@ -316,26 +365,19 @@ impl Tally {
         );
     }
 
-    /// Adds another tally.
-    pub fn merge(&mut self, other: Tally) {
-        self.add(
-            &other.names,
-            other.incidents,
-            other.crimes,
-            other.reclassifications,
-            other.rows,
-            other.quality,
-        );
+    /// The cube of this tally alone.
+    pub fn into_cube(self) -> Cube {
+        cube_of(vec![self.into_sorted()])
     }
 
-    /// The cube. Every count is non-negative by construction: a row is subtracted only after it
-    /// was added, by the same code with the same key.
+    /// The tally's cells, positive counts only, in the cube's order. Every count is
+    /// non-negative by construction: a row is subtracted only after it was added, by the same
+    /// code with the same key.
     ///
     /// The cube's maps are ordered by their cells' text. Sorting millions of cells by text is
-    /// the slow part of a national build, so the cells are sorted (in parallel) by the rank of
-    /// each name in text order, which gives the same order with integer comparisons, and the
-    /// maps are built from the sorted cells.
-    pub fn into_cube(self) -> Cube {
+    /// slow, so the cells are sorted by the rank of each name in text order, which gives the
+    /// same order with integer comparisons.
+    pub fn into_sorted(self) -> SortedTally {
         let Tally {
             names,
             incidents,
@@ -346,106 +388,39 @@ impl Tally {
         } = self;
         let rank = text_ranks(&names);
         let r = |n: u32| if n == NONE { 0 } else { rank[n as usize] + 1 };
-        let text = |n: u32| Name::from(names.name(n));
-        let optional = |n: u32| names.optional_name(n);
-        let ((incident_cells, crime_cells), reclassification_cells) = rayon::join(
-            || {
-                rayon::join(
-                    || {
-                        let mut cells: Vec<(IncidentKey, i64)> =
-                            incidents.into_iter().filter(|(_, n)| *n > 0).collect();
-                        cells.par_sort_unstable_by_key(|(k, _)| {
-                            (
-                                r(k.force),
-                                r(k.bcu),
-                                k.period,
-                                r(k.call),
-                                r(k.closing),
-                                k.led_to_crime,
-                            )
-                        });
-                        cells
-                            .into_iter()
-                            .map(|(k, n)| {
-                                let cell = IncidentCell {
-                                    force_id: text(k.force),
-                                    bcu: optional(k.bcu),
-                                    period: k.period,
-                                    call_type: text(k.call),
-                                    closing_code: optional(k.closing),
-                                    led_to_crime: k.led_to_crime,
-                                };
-                                (cell, n as u64)
-                            })
-                            .collect::<std::collections::BTreeMap<_, _>>()
-                    },
-                    || {
-                        let mut cells: Vec<(CrimeKey, i64)> =
-                            crimes.into_iter().filter(|(_, n)| *n > 0).collect();
-                        cells.par_sort_unstable_by_key(|(k, _)| {
-                            (
-                                r(k.force),
-                                r(k.bcu),
-                                k.period,
-                                r(k.initial),
-                                r(k.final_code),
-                                k.cancelled,
-                                r(k.reason),
-                                k.delay,
-                                k.from_incident,
-                            )
-                        });
-                        cells
-                            .into_iter()
-                            .map(|(k, n)| {
-                                let cell = CrimeCell {
-                                    force_id: text(k.force),
-                                    bcu: optional(k.bcu),
-                                    period: k.period,
-                                    offence_initial: text(k.initial),
-                                    offence_final: text(k.final_code),
-                                    cancelled: k.cancelled,
-                                    cancel_reason: optional(k.reason),
-                                    delay: k.delay,
-                                    from_incident: k.from_incident,
-                                };
-                                (cell, n as u64)
-                            })
-                            .collect::<std::collections::BTreeMap<_, _>>()
-                    },
-                )
-            },
-            || {
-                let mut cells: Vec<(ReclassificationKey, i64)> = reclassifications
-                    .into_iter()
-                    .filter(|(_, n)| *n > 0)
-                    .collect();
-                cells.par_sort_unstable_by_key(|(k, _)| {
-                    (
-                        r(k.force),
-                        r(k.bcu),
-                        k.period,
-                        k.days_before_month_end,
-                        r(k.initial),
-                        r(k.final_code),
-                    )
-                });
-                cells
-                    .into_iter()
-                    .map(|(k, n)| {
-                        let cell = ReclassificationCell {
-                            force_id: text(k.force),
-                            bcu: optional(k.bcu),
-                            period: k.period,
-                            days_before_month_end: k.days_before_month_end,
-                            offence_initial: text(k.initial),
-                            offence_final: text(k.final_code),
-                        };
-                        (cell, n as u64)
-                    })
-                    .collect::<std::collections::BTreeMap<_, _>>()
-            },
-        );
+        let incidents = sorted_cells(incidents, |k| {
+            (
+                r(k.force),
+                r(k.bcu),
+                k.period,
+                r(k.call),
+                r(k.closing),
+                k.led_to_crime,
+            )
+        });
+        let crimes = sorted_cells(crimes, |k| {
+            (
+                r(k.force),
+                r(k.bcu),
+                k.period,
+                r(k.initial),
+                r(k.final_code),
+                k.cancelled,
+                r(k.reason),
+                k.delay,
+                k.from_incident,
+            )
+        });
+        let reclassifications = sorted_cells(reclassifications, |k| {
+            (
+                r(k.force),
+                r(k.bcu),
+                k.period,
+                k.days_before_month_end,
+                r(k.initial),
+                r(k.final_code),
+            )
+        });
         for ((table, force), (read, used)) in rows {
             quality.count_rows(
                 table,
@@ -454,12 +429,229 @@ impl Tally {
                 used.max(0) as u64,
             );
         }
-        Cube {
-            incidents: incident_cells,
-            crimes: crime_cells,
-            reclassifications: reclassification_cells,
-            counts: std::collections::BTreeMap::new(),
+        let names = Arc::new(names);
+        SortedTally {
+            incidents: Keyed {
+                names: Arc::clone(&names),
+                cells: incidents,
+            },
+            crimes: Keyed {
+                names: Arc::clone(&names),
+                cells: crimes,
+            },
+            reclassifications: Keyed {
+                names,
+                cells: reclassifications,
+            },
             quality,
         }
+    }
+}
+
+fn sorted_cells<K: Copy + Send, O: Ord + Send>(
+    counts: FxHashMap<K, i64>,
+    order: impl Fn(&K) -> O + Sync,
+) -> Vec<(K, u64)> {
+    // Each cell's order key is computed once, not at every comparison.
+    let mut cells: Vec<(O, K, u64)> = counts
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| (order(&k), k, n as u64))
+        .collect();
+    cells.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // A fresh vector: collecting in place would keep the larger buffer of the sort keys.
+    let mut sorted = Vec::with_capacity(cells.len());
+    sorted.extend(cells.into_iter().map(|(_, k, n)| (k, n)));
+    sorted
+}
+
+/// A tally's cells in the cube's order, still keyed by the tally's own numbering of names: the
+/// form in which the force groups, built in parallel, wait to be joined into one cube. Cells
+/// are small here (integers); they become text only once, in [`cube_of`].
+pub(crate) struct SortedTally {
+    incidents: Keyed<IncidentKey>,
+    crimes: Keyed<CrimeKey>,
+    reclassifications: Keyed<ReclassificationKey>,
+    quality: DataQuality,
+}
+
+/// One table's integer-keyed cells with the names their numbers stand for.
+struct Keyed<K> {
+    names: Arc<Interner>,
+    cells: Vec<(K, u64)>,
+}
+
+fn incident_cell(names: &Interner, k: &IncidentKey) -> IncidentCell {
+    IncidentCell {
+        force_id: Name::from(names.name(k.force)),
+        bcu: names.optional_name(k.bcu),
+        period: k.period,
+        call_type: Name::from(names.name(k.call)),
+        closing_code: names.optional_name(k.closing),
+        led_to_crime: k.led_to_crime,
+    }
+}
+
+fn crime_cell(names: &Interner, k: &CrimeKey) -> CrimeCell {
+    CrimeCell {
+        force_id: Name::from(names.name(k.force)),
+        bcu: names.optional_name(k.bcu),
+        period: k.period,
+        offence_initial: Name::from(names.name(k.initial)),
+        offence_final: Name::from(names.name(k.final_code)),
+        cancelled: k.cancelled,
+        cancel_reason: names.optional_name(k.reason),
+        delay: k.delay,
+        from_incident: k.from_incident,
+    }
+}
+
+fn reclassification_cell(names: &Interner, k: &ReclassificationKey) -> ReclassificationCell {
+    ReclassificationCell {
+        force_id: Name::from(names.name(k.force)),
+        bcu: names.optional_name(k.bcu),
+        period: k.period,
+        days_before_month_end: k.days_before_month_end,
+        offence_initial: Name::from(names.name(k.initial)),
+        offence_final: Name::from(names.name(k.final_code)),
+    }
+}
+
+/// The cube of sorted tallies, given in the order of their forces' names. Force groups hold
+/// distinct forces, so their cells are usually already in order when laid end to end; the map
+/// is then built from them in one pass. Should they overlap, the cells are sorted and equal
+/// cells added, so the result never depends on how the rows were grouped.
+pub(crate) fn cube_of(parts: Vec<SortedTally>) -> Cube {
+    let mut incidents = Vec::with_capacity(parts.len());
+    let mut crimes = Vec::with_capacity(parts.len());
+    let mut reclassifications = Vec::with_capacity(parts.len());
+    let mut quality = DataQuality::default();
+    for part in parts {
+        incidents.push(part.incidents);
+        crimes.push(part.crimes);
+        reclassifications.push(part.reclassifications);
+        quality.merge(part.quality);
+    }
+    let ((incidents, crimes), reclassifications) = rayon::join(
+        || {
+            rayon::join(
+                || ordered_map(incidents, incident_cell),
+                || ordered_map(crimes, crime_cell),
+            )
+        },
+        || ordered_map(reclassifications, reclassification_cell),
+    );
+    Cube {
+        incidents,
+        crimes,
+        reclassifications,
+        counts: BTreeMap::new(),
+        quality,
+    }
+}
+
+/// One table's map: the parts' cells turned into text in parallel, straight into their places
+/// in one vector, then collected into the map.
+fn ordered_map<K: Sync + Send, C: Ord + Send>(
+    parts: Vec<Keyed<K>>,
+    to_cell: impl Fn(&Interner, &K) -> C + Sync,
+) -> BTreeMap<C, u64> {
+    let mut starts = Vec::with_capacity(parts.len());
+    let mut total = 0;
+    for part in &parts {
+        starts.push(total);
+        total += part.cells.len();
+    }
+    let mut all: Vec<(C, u64)> = Vec::with_capacity(total);
+    (0..total)
+        .into_par_iter()
+        .map(|i| {
+            // The last part starting at or before `i` (empty parts share its start).
+            let p = starts.partition_point(|&start| start <= i) - 1;
+            let (key, n) = &parts[p].cells[i - starts[p]];
+            (to_cell(&parts[p].names, key), *n)
+        })
+        .collect_into_vec(&mut all);
+    drop(parts);
+    // Within a part the cells are sorted and distinct (distinct keys of distinct names), so
+    // the whole is sorted and distinct when each part starts above where the one before ended.
+    let in_order = starts
+        .iter()
+        .skip(1)
+        .filter(|&&start| start > 0 && start < total)
+        .all(|&start| all[start - 1].0 < all[start].0);
+    if !in_order {
+        all.par_sort_by(|a, b| a.0.cmp(&b.0));
+        all.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                earlier.1 += later.1;
+            }
+            same
+        });
+    }
+    // Collecting a sorted vector of distinct keys builds the map in one pass, in place.
+    all.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A force group's sorted tally with the given incident counts by call type.
+    fn group(force: &str, calls: &[(&str, i64)]) -> SortedTally {
+        let mut partial = Partial::default();
+        let force = partial.names.id(force);
+        for &(call, n) in calls {
+            let call = partial.names.id(call);
+            let key = IncidentKey {
+                force,
+                bcu: NONE,
+                period: Period::new(2024, 1).expect("a valid month"),
+                call,
+                closing: NONE,
+                led_to_crime: false,
+            };
+            partial.incidents.insert(key, n);
+        }
+        let mut tally = Tally::default();
+        tally.absorb(partial);
+        tally.into_sorted()
+    }
+
+    fn incident_counts(cube: &Cube) -> Vec<(String, String, u64)> {
+        cube.incidents
+            .iter()
+            .map(|(c, n)| (c.force_id.to_string(), c.call_type.to_string(), *n))
+            .collect()
+    }
+
+    fn row(force: &str, call: &str, n: u64) -> (String, String, u64) {
+        (force.to_string(), call.to_string(), n)
+    }
+
+    #[test]
+    fn groups_of_distinct_forces_are_laid_end_to_end() {
+        let cube = cube_of(vec![
+            group("A", &[("Z", 1), ("B", 2), ("GONE", 0)]),
+            group("B", &[("A", 3)]),
+        ]);
+        assert_eq!(
+            incident_counts(&cube),
+            [row("A", "B", 2), row("A", "Z", 1), row("B", "A", 3)]
+        );
+    }
+
+    #[test]
+    fn groups_that_overlap_or_come_out_of_order_are_sorted_and_added() {
+        let cube = cube_of(vec![
+            group("B", &[("X", 1)]),
+            group("A", &[("Y", 2), ("X", 4)]),
+            group("A", &[("X", 5)]),
+        ]);
+        assert_eq!(
+            incident_counts(&cube),
+            [row("A", "X", 9), row("A", "Y", 2), row("B", "X", 1)]
+        );
     }
 }
