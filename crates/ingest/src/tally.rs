@@ -532,14 +532,17 @@ pub(crate) fn cube_of(parts: Vec<SortedTally>) -> Cube {
         reclassifications.push(part.reclassifications);
         quality.merge(part.quality);
     }
-    let ((incidents, crimes), reclassifications) = rayon::join(
+    // The incident map is the largest, and the standard library builds a map on one core: its
+    // cells are made first, on every core, so that its build overlaps all the other work.
+    let incident_cells = ordered_cells(incidents, incident_cell);
+    let (incidents, (crimes, reclassifications)) = rayon::join(
+        || BTreeMap::from_iter(incident_cells),
         || {
             rayon::join(
-                || ordered_map(incidents, incident_cell),
-                || ordered_map(crimes, crime_cell),
+                || BTreeMap::from_iter(ordered_cells(crimes, crime_cell)),
+                || BTreeMap::from_iter(ordered_cells(reclassifications, reclassification_cell)),
             )
         },
-        || ordered_map(reclassifications, reclassification_cell),
     );
     Cube {
         incidents,
@@ -550,12 +553,13 @@ pub(crate) fn cube_of(parts: Vec<SortedTally>) -> Cube {
     }
 }
 
-/// One table's map: the parts' cells turned into text in parallel, straight into their places
-/// in one vector, then collected into the map.
-fn ordered_map<K: Sync + Send, C: Ord + Send>(
+/// One table's cells, sorted and distinct: the parts' cells turned into text in parallel,
+/// straight into their places in one vector. Collecting them builds the map in one pass, in
+/// place.
+fn ordered_cells<K: Sync + Send, C: Ord + Send>(
     parts: Vec<Keyed<K>>,
     to_cell: impl Fn(&Interner, &K) -> C + Sync,
-) -> BTreeMap<C, u64> {
+) -> Vec<(C, u64)> {
     let mut starts = Vec::with_capacity(parts.len());
     let mut total = 0;
     for part in &parts {
@@ -590,8 +594,7 @@ fn ordered_map<K: Sync + Send, C: Ord + Send>(
             same
         });
     }
-    // Collecting a sorted vector of distinct keys builds the map in one pass, in place.
-    all.into_iter().collect()
+    all
 }
 
 #[cfg(test)]
