@@ -169,7 +169,9 @@ impl CrimeScan<'_> {
         let counting = matches!(self.pass, CrimePass::Count);
         if counting {
             partial.ids.start_batch(rows);
-            partial.links.start_batch(rows);
+            if data.incidents.is_some() {
+                partial.links.start_batch(rows);
+            }
         }
         for row in 0..rows {
             let place = RowPlace {

@@ -151,8 +151,13 @@ impl Interner {
         (id != NONE).then(|| self.name(id).to_string())
     }
 
+    /// A name as the cube stores it.
+    fn text(&self, id: u32) -> Name {
+        Name::from(self.name(id))
+    }
+
     fn optional_name(&self, id: u32) -> Option<Name> {
-        (id != NONE).then(|| Name::from(self.name(id)))
+        (id != NONE).then(|| self.text(id))
     }
 }
 
@@ -483,10 +488,10 @@ struct Keyed<K> {
 
 fn incident_cell(names: &Interner, k: &IncidentKey) -> IncidentCell {
     IncidentCell {
-        force_id: Name::from(names.name(k.force)),
+        force_id: names.text(k.force),
         bcu: names.optional_name(k.bcu),
         period: k.period,
-        call_type: Name::from(names.name(k.call)),
+        call_type: names.text(k.call),
         closing_code: names.optional_name(k.closing),
         led_to_crime: k.led_to_crime,
     }
@@ -494,11 +499,11 @@ fn incident_cell(names: &Interner, k: &IncidentKey) -> IncidentCell {
 
 fn crime_cell(names: &Interner, k: &CrimeKey) -> CrimeCell {
     CrimeCell {
-        force_id: Name::from(names.name(k.force)),
+        force_id: names.text(k.force),
         bcu: names.optional_name(k.bcu),
         period: k.period,
-        offence_initial: Name::from(names.name(k.initial)),
-        offence_final: Name::from(names.name(k.final_code)),
+        offence_initial: names.text(k.initial),
+        offence_final: names.text(k.final_code),
         cancelled: k.cancelled,
         cancel_reason: names.optional_name(k.reason),
         delay: k.delay,
@@ -508,12 +513,12 @@ fn crime_cell(names: &Interner, k: &CrimeKey) -> CrimeCell {
 
 fn reclassification_cell(names: &Interner, k: &ReclassificationKey) -> ReclassificationCell {
     ReclassificationCell {
-        force_id: Name::from(names.name(k.force)),
+        force_id: names.text(k.force),
         bcu: names.optional_name(k.bcu),
         period: k.period,
         days_before_month_end: k.days_before_month_end,
-        offence_initial: Name::from(names.name(k.initial)),
-        offence_final: Name::from(names.name(k.final_code)),
+        offence_initial: names.text(k.initial),
+        offence_final: names.text(k.final_code),
     }
 }
 
