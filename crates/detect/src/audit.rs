@@ -14,6 +14,7 @@ use crate::detectors::{Context, registry};
 use crate::error::DetectError;
 use crate::evaluate::Evaluator;
 use crate::finding::{Mechanism, Test};
+use crate::pair_flows;
 use crate::spec::SeriesSpec;
 
 /// A detector that did not run, and why.
@@ -121,6 +122,7 @@ pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, Dete
             }
         }
     }
+    pair_flows::solve_shared_codes(&mut outcome.tests, &specs, cube);
     conclude(&mut outcome.tests, &specs, config, &BTreeMap::new());
     Ok(outcome)
 }
@@ -195,6 +197,7 @@ fn run_break_audit(context: &Context, specs: &[SeriesSpec], outcome: &mut AuditO
             }
         }
     }
+    pair_flows::solve_shared_codes(&mut outcome.tests, specs, context.cube);
     conclude(&mut outcome.tests, specs, config, &untested);
     outcome.designs = designs
         .into_iter()

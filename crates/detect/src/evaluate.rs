@@ -8,7 +8,7 @@ use crate::contrast::{
     Baseline, Contrast, ContrastSettings, Counterfactual, Judgement, between_force_variance, judge,
 };
 use crate::design::Design;
-use crate::finding::{CorroborationResult, Test, Trace};
+use crate::finding::{Contribution, CorroborationResult, Test, Trace};
 use crate::rates::{Monthly, Rate, without};
 use crate::spec::{Corroboration, Measure, RateSpec, SeriesSpec, TRANSFER_CAP};
 
@@ -279,6 +279,11 @@ impl<'a> Evaluator<'a> {
             estimated_affected: estimated,
             estimated_affected_low: a.min(b),
             estimated_affected_high: a.max(b),
+            family_contribution: Contribution {
+                estimate: estimated,
+                low: a.min(b),
+                high: a.max(b),
+            },
             comparison,
             peers,
             tau2,

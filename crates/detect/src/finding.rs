@@ -130,6 +130,11 @@ pub struct Test {
     pub estimated_affected_low: f64,
     /// Upper end of the 95% interval of `estimated_affected`.
     pub estimated_affected_high: f64,
+    /// What this test adds to its family's total of affected records, with an interval
+    /// independent of the other tests' contributions: its own estimate, except where offence
+    /// pairs share codes (see `pair_flows`).
+    #[serde(default)]
+    pub family_contribution: Contribution,
     /// What the force was compared with, in words.
     pub comparison: String,
     /// The peer forces.
@@ -152,6 +157,55 @@ pub struct Test {
     pub trace: Trace,
     /// The records to pull for review if it is a finding.
     pub review: Option<RecordSelection>,
+}
+
+/// A number of records with its 95% interval, as a part of a sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// Point estimate.
+    pub estimate: f64,
+    /// Lower end of the 95% interval.
+    pub low: f64,
+    /// Upper end of the 95% interval.
+    pub high: f64,
+}
+
+impl Contribution {
+    /// A test's own estimate of affected records.
+    pub fn of_estimate(test: &Test) -> Contribution {
+        Contribution {
+            estimate: test.estimated_affected,
+            low: test.estimated_affected_low,
+            high: test.estimated_affected_high,
+        }
+    }
+
+    /// `weight` times this estimate (a negative weight swaps the ends).
+    pub fn scaled(self, weight: f64) -> Contribution {
+        let (a, b) = (weight * self.low, weight * self.high);
+        Contribution {
+            estimate: weight * self.estimate,
+            low: a.min(b),
+            high: a.max(b),
+        }
+    }
+
+    /// `sum_i weights[i] * parts[i]` of independent parts: the half-widths of the scaled parts
+    /// in quadrature, on each side separately.
+    pub fn combine(weights: &[f64], parts: &[Contribution]) -> Contribution {
+        let (mut estimate, mut below, mut above) = (0.0, 0.0, 0.0);
+        for (w, part) in weights.iter().zip(parts) {
+            let scaled = part.scaled(*w);
+            estimate += scaled.estimate;
+            below += (scaled.estimate - scaled.low).max(0.0).powi(2);
+            above += (scaled.high - scaled.estimate).max(0.0).powi(2);
+        }
+        Contribution {
+            estimate,
+            low: estimate - f64::sqrt(below),
+            high: estimate + f64::sqrt(above),
+        }
+    }
 }
 
 impl Test {

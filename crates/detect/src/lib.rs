@@ -34,7 +34,7 @@ pub use breaks::{Break, BreakScope, BreakSearch, ForceShift, NATIONAL, VIOLENCE_
 pub use contrast::{Counterfactual, Direction};
 pub use detectors::{Context, Detector, registry};
 pub use error::DetectError;
-pub use finding::{CorroborationResult, Mechanism, Test, Trace};
+pub use finding::{Contribution, CorroborationResult, Mechanism, Test, Trace};
 pub use rates::{Monthly, Rate, RateTable};
 
 mod audit;
@@ -45,5 +45,6 @@ mod detectors;
 mod error;
 mod evaluate;
 mod finding;
+mod pair_flows;
 mod rates;
 mod spec;

@@ -7,6 +7,7 @@ use recount_cube::RecordSelection;
 
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
+use crate::pair_flows::PairSides;
 use crate::rates::RateTable;
 
 /// What is compared between a force and its peers.
@@ -146,4 +147,7 @@ pub struct SeriesSpec {
     pub complete: bool,
     /// The records an auditor should pull when this series is a finding.
     pub review: Option<RecordSelection>,
+    /// For an offence pair, its codes: flows between pairs that share codes are solved
+    /// together (see `pair_flows`).
+    pub pair_sides: Option<PairSides>,
 }

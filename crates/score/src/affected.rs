@@ -42,13 +42,17 @@ pub struct Affected {
 }
 
 impl Affected {
-    /// A test's estimate as it stands, negative or not: summing the tests of a family needs
-    /// the unflagged ones' estimates unclipped to stay unbiased.
+    /// A test's contribution to its family's total as it stands, negative or not: summing
+    /// the tests of a family needs the unflagged ones' estimates unclipped to stay unbiased.
+    /// The contribution is the test's own estimate, except for offence pairs that share codes,
+    /// whose estimates are solved together and would count a shortfall twice if added (see
+    /// `Test::family_contribution`).
     fn of_test(test: &Test) -> Affected {
+        let part = test.family_contribution;
         Affected {
-            estimate: test.estimated_affected,
-            low: test.estimated_affected_low,
-            high: test.estimated_affected_high,
+            estimate: part.estimate,
+            low: part.low,
+            high: part.high,
         }
     }
 
@@ -195,6 +199,11 @@ pub(crate) mod tests {
             estimated_affected: estimate,
             estimated_affected_low: low,
             estimated_affected_high: high,
+            family_contribution: recount_detect::Contribution {
+                estimate,
+                low,
+                high,
+            },
             comparison: String::new(),
             peers: Vec::new(),
             tau2: 0.0,

@@ -158,6 +158,7 @@ fn pooled(
         affected_label: "crimes never recorded because calls were opened as non-crime".into(),
         family: "all crime-related calls".into(),
         complete: false,
+        pair_sides: None,
         review: Some(RecordSelection::CallsOpenedAs {
             call_types: neighbours.clone(),
         }),
@@ -215,6 +216,7 @@ fn per_call_type(
                     .into(),
                 family: "call types".into(),
                 complete: false,
+                pair_sides: None,
                 review: Some(RecordSelection::CallsOpenedAs {
                     call_types: neighbours.clone(),
                 }),

@@ -47,6 +47,7 @@ impl Detector for Cancellation {
                         "all crime".into()
                     },
                     complete: false,
+                    pair_sides: None,
                     review: Some(RecordSelection::Cancelled {
                         codes: codes.clone().unwrap_or_default(),
                     }),

@@ -14,6 +14,7 @@ use recount_cube::{DowngradePair, RecordSelection};
 use super::{Context, Detector};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
+use crate::pair_flows::PairSides;
 use crate::spec::{Corroboration, RateSpec, RecordsPerHit, SeriesSpec};
 
 pub(crate) struct CategoryShift;
@@ -97,6 +98,10 @@ fn pair_series(context: &Context, pair: &DowngradePair) -> SeriesSpec {
         affected_label: "crime records recorded as a lesser offence".into(),
         family: "offence pairs".into(),
         complete: true,
+        pair_sides: Some(PairSides {
+            serious: serious.clone(),
+            lesser: lesser.clone(),
+        }),
         review: Some(RecordSelection::RecordedAs {
             codes: lesser.clone(),
         }),

@@ -111,6 +111,7 @@ fn spec(
         affected_label: "crimes never recorded".into(),
         family: family.to_string(),
         complete: false,
+        pair_sides: None,
         review: Some(RecordSelection::CallsWithoutCrime { call_types }),
     }
 }

@@ -44,6 +44,7 @@ impl Detector for LateRecording {
                     affected_label: "crime records recorded late beyond the usual rate".into(),
                     family: if codes.is_some() { "offence groups".into() } else { "all crime".into() },
                     complete: false,
+                    pair_sides: None,
                     review: Some(RecordSelection::Late { hours: limit }),
                 })
             })

@@ -65,6 +65,7 @@ impl Detector for Reclassification {
                 affected_label: "crime records reclassified to a lesser offence".into(),
                 family: "reclassified serious to lesser".into(),
                 complete: false,
+                pair_sides: None,
                 review: Some(RecordSelection::Reclassified {
                     serious: any_serious.clone(),
                     lesser: any_lesser.clone(),
@@ -83,6 +84,7 @@ impl Detector for Reclassification {
                 affected_label: "crime records reclassified to a less serious offence".into(),
                 family: "any downgrade".into(),
                 complete: false,
+                pair_sides: None,
                 review: Some(RecordSelection::Reclassified {
                     serious: any_serious.clone(),
                     lesser: any_lesser.clone(),
@@ -101,6 +103,7 @@ impl Detector for Reclassification {
                 affected_label: "downgrading reclassifications bunched at month end".into(),
                 family: "month end".into(),
                 complete: false,
+                pair_sides: None,
                 review: Some(RecordSelection::Reclassified {
                     serious: any_serious.clone(),
                     lesser: any_lesser.clone(),
