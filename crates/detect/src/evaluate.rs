@@ -10,7 +10,7 @@ use crate::contrast::{
 use crate::design::Design;
 use crate::finding::{Contribution, CorroborationResult, Test, Trace};
 use crate::rates::{Monthly, Rate, without};
-use crate::spec::{Corroboration, Measure, RateSpec, SeriesSpec, TRANSFER_CAP};
+use crate::spec::{Corroboration, Measure, RateSpec, SeriesSpec, TRANSFER_CAP, TransferCap};
 
 /// A contrast judged, with what it was judged against.
 pub(crate) struct Judged {
@@ -163,9 +163,15 @@ impl<'a> Evaluator<'a> {
                         * j.contrast
                             .excess_hits(j.judgement.effect, spec.counterfactual)
                 });
-                if let Corroboration::Transfer { capped, .. } = corroboration {
+                if let Corroboration::Transfer { cap, .. } = corroboration {
+                    let lost = match cap {
+                        TransferCap::OfMain => moved,
+                        TransferCap::OfSenders(senders) => {
+                            senders.iter().map(|s| self.lost_by(s, force)).sum()
+                        }
+                    };
                     let matching = records.is_some_and(|r| {
-                        moved > 0.0 && r >= 0.5 * moved && (!capped || r <= TRANSFER_CAP * moved)
+                        moved > 0.0 && r >= 0.5 * moved && r <= TRANSFER_CAP * lost
                     });
                     if !matching {
                         p = 1.0;
@@ -192,6 +198,17 @@ impl<'a> Evaluator<'a> {
                 (smallest * parts.len() as f64).min(1.0)
             }
         }
+    }
+
+    /// The records a series lost in its gaming direction by its point estimate (nothing when
+    /// it gained or cannot be estimated).
+    fn lost_by(&mut self, spec: &RateSpec, force: &str) -> f64 {
+        self.judge_rate(spec, force).map_or(0.0, |j| {
+            let moved = spec.direction.sign()
+                * j.contrast
+                    .excess_hits(j.judgement.effect, spec.counterfactual);
+            moved.max(0.0)
+        })
     }
 
     /// Tests one force on one series; `None` when there is too little data.

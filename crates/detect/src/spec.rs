@@ -78,19 +78,30 @@ pub enum Corroboration {
     /// At least one of these must hold.
     Any(Vec<Corroboration>),
     /// The rate must have moved, and by a matching number of records: it must have gained at
-    /// least half of what the main series lost, and, when `capped`, at most
-    /// [`TRANSFER_CAP`] times as much (calls re-badged from one type to another are neither
-    /// created nor destroyed; the cap is left off where several series share the receiving
-    /// types).
+    /// least half of what the main series lost, and at most what `cap` allows (calls
+    /// re-badged from one type to another are neither created nor destroyed).
     Transfer {
         /// The receiving rate.
         spec: RateSpec,
-        /// Whether the gain may not exceed [`TRANSFER_CAP`] times the loss.
-        capped: bool,
+        /// The most the receiving rate may gain.
+        cap: TransferCap,
     },
 }
 
-/// How many times the calls lost a capped transfer's receiving types may gain. Both counts are
+/// The most a transfer's receiving rate may gain.
+#[derive(Clone, Debug)]
+pub enum TransferCap {
+    /// [`TRANSFER_CAP`] times what the main series lost: it is the only sender.
+    OfMain,
+    /// [`TRANSFER_CAP`] times what these series lost together (each counted by its own
+    /// counterfactual, gains counted as nothing): every series that sends to the same receiving
+    /// types, the main one among them. A receiving type that gains far more than all its
+    /// senders lost has taken on calls of its own (a change of call mix), whatever the main
+    /// series did.
+    OfSenders(Vec<RateSpec>),
+}
+
+/// How many times the calls its senders lost a transfer's receiving types may gain. Both counts are
 /// point estimates that each carry 30-50% noise at a force's volumes over two years, so a
 /// true transfer often shows a ratio near two; three still keeps out a force whose non-crime
 /// calls grow several times faster than its crime-related calls fall (a change of call mix that

@@ -141,3 +141,27 @@ fn without_a_target_a_fully_honest_audit_flags_nobody() {
         check_both_sides(&verdicts, "honest, no target");
     }
 }
+
+#[test]
+fn a_change_of_call_mix_beside_a_chance_fall_in_one_call_type_is_not_rebadging() {
+    // Found by the power study (seed 1016): the force whose concern-for-safety and ASB calls
+    // grow 40% also saw its share of harassment among crime-related calls fall by chance
+    // (p = 3.5e-5). The neighbours' rise "matched" the harassment calls lost because nothing
+    // capped it; it now may not exceed three times what every type opened as those
+    // neighbours lost together, and the growth of the neighbours is far more than that.
+    let verdicts = run(StudyOptions {
+        seed: 1016,
+        planted: None,
+        ..StudyOptions::default()
+    });
+    let mix = verdicts
+        .iter()
+        .find(|v| v.negatives.contains(&NegativeKind::CallMixChange))
+        .unwrap();
+    assert!(
+        !mix.flagged,
+        "{} ({:?}) flagged",
+        mix.force_id, mix.negatives
+    );
+    check_both_sides(&verdicts, "honest, seed 1016");
+}

@@ -14,17 +14,22 @@
 //! re-badged into (traffic, missing persons by default). That comparison is inside the force,
 //! so a force whose whole volume drifts against its peers does not pass for a transfer; a
 //! genuine fall in a crime type moves no neighbour; and a force that simply takes more
-//! non-crime calls moves the neighbours without the crime-related calls.
+//! non-crime calls moves the neighbours without the crime-related calls. The neighbours may
+//! not gain more than three times what the calls opened as them lost: for the pooled view,
+//! the crime-related calls; for a call type, every type that shares those neighbours
+//! together (several types feed concern-for-safety). A force whose concern-for-safety calls
+//! grow by 40% while one crime type dips by chance has neighbours that gained far more than
+//! any re-badging could supply.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use recount_cube::RecordSelection;
+use recount_cube::{RebadgePair, RecordSelection};
 
 use super::{Context, Detector};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::rates::{Rate, RateTable};
-use crate::spec::{Corroboration, RateSpec, RecordsPerHit, SeriesSpec};
+use crate::spec::{Corroboration, RateSpec, RecordsPerHit, SeriesSpec, TransferCap};
 
 pub(crate) struct CallRebadging;
 
@@ -77,7 +82,7 @@ fn neighbour_rise(
     neighbours: &BTreeSet<String>,
     reference: &BTreeSet<String>,
     name: &str,
-    capped: bool,
+    cap: TransferCap,
 ) -> Corroboration {
     let rates = context.incident_rates(|c| {
         let n = neighbours.contains(c.call_type.as_str());
@@ -91,7 +96,7 @@ fn neighbour_rise(
             rates,
         )
         .counted_by(Counterfactual::OddsOfMisses),
-        capped,
+        cap,
     }
 }
 
@@ -152,7 +157,7 @@ fn pooled(
             &neighbours,
             reference,
             "non-crime neighbour",
-            true,
+            TransferCap::OfMain,
         )),
         rate_label: format!("crime-related calls against {reference_names} calls"),
         affected_label: "crimes never recorded because calls were opened as non-crime".into(),
@@ -171,33 +176,45 @@ fn per_call_type(
     reference: &BTreeSet<String>,
     crimes_per_incident: &BTreeMap<String, f64>,
 ) -> Vec<SeriesSpec> {
-    context
-        .config
-        .rebadge_pairs()
+    let pairs = context.config.rebadge_pairs();
+    let mains: Vec<(&RebadgePair, RateSpec)> = pairs
         .iter()
         .filter(|pair| context.is_crime_related(&pair.crime))
         .filter_map(|pair| {
-            let main = context.incident_rates(|c| {
+            let rates = context.incident_rates(|c| {
                 context
                     .is_crime_related(&c.call_type)
                     .then(|| c.call_type == pair.crime)
             });
-            if main.forces.is_empty() {
-                return None;
-            }
+            let neighbour_names = pair.non_crime.join("/");
+            (!rates.forces.is_empty()).then(|| {
+                let main = RateSpec::share(
+                    format!("{} opened as {neighbour_names}", pair.crime),
+                    Direction::Fall,
+                    rates,
+                );
+                (pair, main)
+            })
+        })
+        .collect();
+    mains
+        .iter()
+        .map(|(pair, main)| {
             let neighbours: BTreeSet<String> = pair.non_crime.iter().cloned().collect();
             let neighbour_names = pair.non_crime.join("/");
+            // The calls the neighbours may gain are those lost by every type opened as them.
+            let senders = mains
+                .iter()
+                .filter(|(other, _)| other.non_crime.iter().any(|n| neighbours.contains(n)))
+                .map(|(_, spec)| spec.clone().counted_by(Counterfactual::OddsOfMisses))
+                .collect();
             // A call of this type that is not opened loses the crimes it would have led to.
             let conversion =
                 context.incident_rates(|c| (c.call_type == pair.crime).then_some(c.led_to_crime));
-            Some(SeriesSpec {
+            SeriesSpec {
                 detector: "call_rebadging",
                 mechanism: Mechanism::Rebadging,
-                main: RateSpec::share(
-                    format!("{} opened as {neighbour_names}", pair.crime),
-                    Direction::Fall,
-                    main,
-                ),
+                main: main.clone(),
                 counterfactual: Counterfactual::OddsOfMisses,
                 records_per_hit: RecordsPerHit::ByForce(crimes_per_call(
                     &conversion,
@@ -209,7 +226,7 @@ fn per_call_type(
                     &neighbours,
                     reference,
                     &neighbour_names,
-                    false,
+                    TransferCap::OfSenders(senders),
                 )),
                 rate_label: format!("the share of {} among crime-related calls", pair.crime),
                 affected_label: "crimes never recorded because the call was opened as non-crime"
@@ -220,7 +237,7 @@ fn per_call_type(
                 review: Some(RecordSelection::CallsOpenedAs {
                     call_types: neighbours.clone(),
                 }),
-            })
+            }
         })
         .collect()
 }

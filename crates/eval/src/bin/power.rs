@@ -5,8 +5,8 @@
 //! and how often a fully honest audit flagged nobody.
 //!
 //! `cargo run --release -p recount-eval --bin power -- [--seeds N] [--strengths 0.05,0.1,0.2]
-//!  [--mechanisms downgrading,...] [--gamed-size 1500] [--honest-seeds N] [--national]
-//!  [--unknown-dates]`
+//!  [--first-seed S] [--mechanisms downgrading,...] [--gamed-size 1500] [--honest-seeds N]
+//!  [--national] [--unknown-dates]`
 //!
 //! With `--unknown-dates` the audit has no target: it searches for breaks, and gaming starts
 //! at a month that varies with the seed (March 2019 to February 2021); every honest force
@@ -20,6 +20,7 @@ use recount_synth::{Mechanism, NegativeKind};
 
 struct Options {
     seeds: u64,
+    first_seed: u64,
     strengths: Vec<f64>,
     mechanisms: Vec<Mechanism>,
     gamed_size: f64,
@@ -33,6 +34,7 @@ struct Options {
 fn parse() -> Result<Options, String> {
     let mut options = Options {
         seeds: 10,
+        first_seed: 0,
         strengths: vec![0.05, 0.1, 0.2],
         mechanisms: Mechanism::ALL.to_vec(),
         gamed_size: 1500.0,
@@ -47,6 +49,9 @@ fn parse() -> Result<Options, String> {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--seeds" => options.seeds = value()?.parse().map_err(|e| format!("--seeds: {e}"))?,
+            "--first-seed" => {
+                options.first_seed = value()?.parse().map_err(|e| format!("--first-seed: {e}"))?
+            }
             "--honest-seeds" => {
                 options.honest_seeds = value()?
                     .parse()
@@ -136,7 +141,7 @@ fn main() {
     for (mechanism, call_types, label) in &variants {
         let mechanism = *mechanism;
         for &strength in &options.strengths {
-            for seed in 0..options.seeds {
+            for seed in options.first_seed..options.first_seed + options.seeds {
                 let scenario = study_scenario(&StudyOptions {
                     seed: 1000 + seed,
                     planted: Some((mechanism, strength)),
