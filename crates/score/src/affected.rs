@@ -1,10 +1,12 @@
 //! Adding up the records a force's findings say were lost or downgraded, without counting a
 //! record twice: within a mechanism, tests of one family see disjoint records and add up,
-//! families see the same records from different angles and the largest total stands; across
+//! families see the same records from different angles and one total stands (see below); across
 //! mechanisms totals add up.
 //!
 //! Detection and estimation are separate steps. A mechanism counts for a force only when one
-//! of its tests is a finding. Its size is then the largest total among its families:
+//! of its tests is a finding. Its size is then the total of its complete family (the offence
+//! pairs, for downgrading), unless another family's total is significantly larger (the pairs
+//! missed records); without a complete family, the largest total among its families:
 //!
 //! - a complete family (the offence pairs) totals all its tests, flagged or not: the sum of
 //!   every pair's shortfall is an unbiased estimate of the records downgraded, where the sum of
@@ -81,28 +83,54 @@ pub fn by_mechanism<'a>(
 ) -> BTreeMap<Mechanism, Affected> {
     let tests: Vec<&Test> = tests.into_iter().filter(|t| keep(t)).collect();
     let main_significant = main_effects_significant(&tests, alpha);
-    let mut families: BTreeMap<(Mechanism, String), Vec<Affected>> = BTreeMap::new();
+    let mut families: BTreeMap<(Mechanism, String), (bool, Vec<Affected>)> = BTreeMap::new();
     for (index, test) in tests.iter().enumerate() {
         let same_mechanism = |t: &&&Test| t.mechanism == test.mechanism && t.target == test.target;
         let mechanism_found = tests.iter().filter(same_mechanism).any(|t| t.flagged);
         let counts =
             test.flagged || test.family_complete || (test.material && main_significant[index]);
         if mechanism_found && counts {
-            families
+            let family = families
                 .entry((test.mechanism, test.family.clone()))
-                .or_default()
-                .push(Affected::of_test(test));
+                .or_default();
+            family.0 |= test.family_complete;
+            family.1.push(Affected::of_test(test));
         }
     }
-    let mut out: BTreeMap<Mechanism, Affected> = BTreeMap::new();
-    for ((mechanism, _), parts) in families {
-        let total = Affected::sum(&parts);
-        let best = out.entry(mechanism).or_default();
+    // The largest total among complete families (the whole) and among the others (parts).
+    let mut wholes: BTreeMap<Mechanism, Affected> = BTreeMap::new();
+    let mut parts: BTreeMap<Mechanism, Affected> = BTreeMap::new();
+    for ((mechanism, _), (complete, members)) in families {
+        let total = Affected::sum(&members);
+        let best = if complete { &mut wholes } else { &mut parts }
+            .entry(mechanism)
+            .or_insert(total);
         if total.estimate > best.estimate {
             *best = total;
         }
     }
+    let mut out = wholes;
+    for (mechanism, part) in parts {
+        match out.get(&mechanism) {
+            Some(whole) if !part_exceeds_whole(&part, whole) => {}
+            _ => {
+                out.insert(mechanism, part);
+            }
+        }
+    }
     out
+}
+
+/// Whether a part of a mechanism is significantly larger than the whole's estimate (a z-test
+/// at 5% on the difference, each side's standard error read off its 95% half-width on the side
+/// facing the other): then the whole missed records, e.g. downgrades between offences no
+/// configured pair names, and the part is the better estimate. Otherwise the whole stands: a
+/// part estimates less than the whole, so taking the larger of the two would lean upwards
+/// whenever noise lifts the part.
+fn part_exceeds_whole(part: &Affected, whole: &Affected) -> bool {
+    let gap = part.estimate - whole.estimate;
+    let spread = (part.estimate - part.low).powi(2) + (whole.high - whole.estimate).powi(2);
+    gap > 0.0 && gap * gap > spread
 }
 
 /// Whether each test's main effect is significant by Benjamini-Hochberg among the tests of
@@ -216,6 +244,20 @@ pub(crate) mod tests {
             trace: Default::default(),
             review: None,
         }
+    }
+
+    #[test]
+    fn the_complete_family_stands_unless_a_part_is_significantly_larger() {
+        let pairs = finding(Mechanism::Downgrading, "offence pairs", 100.0, 40.0, 160.0);
+        // A part a little above the whole, within the noise: the whole stands.
+        let near = finding(Mechanism::Downgrading, "reclassified", 130.0, 110.0, 150.0);
+        let by = by_mechanism([&pairs, &near], |_| true, 0.05);
+        assert_eq!(by[&Mechanism::Downgrading].estimate, 100.0);
+        // A part far above it (gap 100 against sqrt(20^2 + 60^2) = 63): the pairs missed
+        // records, and the part stands.
+        let far = finding(Mechanism::Downgrading, "reclassified", 200.0, 180.0, 220.0);
+        let by = by_mechanism([&pairs, &far], |_| true, 0.05);
+        assert_eq!(by[&Mechanism::Downgrading].estimate, 200.0);
     }
 
     #[test]

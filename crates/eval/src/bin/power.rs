@@ -277,8 +277,9 @@ fn print_detail(
     };
     let target = recount_eval::detected_as(mechanism);
     let truth: u64 = gamed.mechanisms.iter().map(|m| m.affected_records).sum();
+    let eligible: u64 = gamed.mechanisms.iter().map(|m| m.eligible_records).sum();
     eprintln!(
-        "# {} {strength} seed {seed}: {} truth {truth}",
+        "# {} {strength} seed {seed}: {} truth {truth} of {eligible} eligible",
         mechanism.name(),
         gamed.force_id
     );
