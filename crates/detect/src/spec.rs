@@ -150,7 +150,7 @@ pub struct SeriesSpec {
     pub affected_label: String,
     /// Series of one family see disjoint records (their affected records add up: the pairs of
     /// offences, the call types); series of different families of one mechanism see the same
-    /// records from different angles (the larger estimate stands).
+    /// records from different angles (one total stands: see `recount_score::affected`).
     pub family: String,
     /// Whether the family's sum estimates the mechanism's whole effect even when none of its
     /// tests is a finding (the offence pairs see every downgrade; most families see part of
