@@ -149,6 +149,9 @@ pub struct Contrast {
     pub se_within: f64,
     /// The AR(1) variance inflation applied.
     pub inflation: f64,
+    /// The within-force allowance on the model's variances: the Knapp-Hartung factor (at
+    /// least 1) times the AR(1) inflation.
+    pub allowance: f64,
     /// Degrees of freedom.
     pub df: f64,
 }
@@ -359,6 +362,7 @@ impl Contrast {
             level_variance: allowance / w_before,
             se_within: variance.sqrt(),
             inflation,
+            allowance,
             df,
         })
     }
@@ -402,8 +406,9 @@ impl Contrast {
     /// The 95% interval of [`Contrast::excess_hits`] at the estimated shift, by the delta method:
     /// the uncertainty of the counterfactual level (its variance, plus the between-force
     /// variance `tau2`) carried through the expected counts, plus the noise of the honest count
-    /// the counterfactual stands for, binomial with the force's extra variance (the record count
-    /// is of realised records, not of their expectation). `q` is the quantile (1.96 or t).
+    /// the counterfactual stands for, binomial with the force's extra variance and the
+    /// within-force allowances (the record count is of realised records, not of their
+    /// expectation). `q` is the quantile (1.96 or t).
     pub fn excess_interval(&self, counterfactual: Counterfactual, tau2: f64, q: f64) -> (f64, f64) {
         let (mut slope, mut noise) = (0.0, 0.0);
         for (b, line) in self
@@ -426,6 +431,12 @@ impl Contrast {
             slope += derivative;
             noise += spread + self.sigma2 * spread * spread;
         }
+        // The honest counts after the start scatter as the blocks before it do: the same
+        // Knapp-Hartung and AR(1) allowances apply to their sum as to the level. Without
+        // them, a small force whose moment estimate of extra variance is truncated at zero
+        // had intervals about 20% too narrow (z^2 averaging 1.4 over 20 near-honest seeds of
+        // the power study).
+        let noise = noise * self.allowance;
         let estimate = self.excess_hits(self.delta, counterfactual);
         let half = q * (slope * slope * (self.level_variance + tau2) + noise).sqrt();
         (estimate - half, estimate + half)

@@ -1,12 +1,12 @@
 //! Adding up the records a force's findings say were lost or downgraded, without counting a
 //! record twice: within a mechanism, tests of one family see disjoint records and add up,
-//! families see the same records from different angles and one total stands (see below); across
+//! families see the same records from different angles and do not add (see below); across
 //! mechanisms totals add up.
 //!
 //! Detection and estimation are separate steps. A mechanism counts for a force only when one
 //! of its tests is a finding. Its size is then the total of its complete family (the offence
-//! pairs, for downgrading), unless another family's total is significantly larger (the pairs
-//! missed records); without a complete family, the largest total among its families:
+//! pairs, for downgrading), constrained to be at least each other family's total (see
+//! [`whole_at_least_part`]); without a complete family, the largest total among its families:
 //!
 //! - a complete family (the offence pairs) totals all its tests, flagged or not: the sum of
 //!   every pair's shortfall is an unbiased estimate of the records downgraded, where the sum of
@@ -111,26 +111,63 @@ pub fn by_mechanism<'a>(
     }
     let mut out = wholes;
     for (mechanism, part) in parts {
-        match out.get(&mechanism) {
-            Some(whole) if !part_exceeds_whole(&part, whole) => {}
-            _ => {
-                out.insert(mechanism, part);
-            }
-        }
+        let combined = match out.get(&mechanism) {
+            Some(whole) => whole_at_least_part(whole, &part),
+            None => part,
+        };
+        out.insert(mechanism, combined);
     }
     out
 }
 
-/// Whether a part of a mechanism is significantly larger than the whole's estimate (a z-test
-/// at 5% on the difference, each side's standard error read off its 95% half-width on the side
-/// facing the other): then the whole missed records, e.g. downgrades between offences no
-/// configured pair names, and the part is the better estimate. Otherwise the whole stands: a
-/// part estimates less than the whole, so taking the larger of the two would lean upwards
-/// whenever noise lifts the part.
-fn part_exceeds_whole(part: &Affected, whole: &Affected) -> bool {
-    let gap = part.estimate - whole.estimate;
-    let spread = (part.estimate - part.low).powi(2) + (whole.high - whole.estimate).powi(2);
-    gap > 0.0 && gap * gap > spread
+/// The whole of a mechanism (a complete family's total) given that it is at least a part (a
+/// family that sees some of the same records), both estimated with noise.
+///
+/// Estimate: the maximum-likelihood estimate of the whole `w` under `w >= p`, from two
+/// independent normal estimates `W` and `P`: `W` when `W >= P`; otherwise the constraint
+/// binds (`w = p`) and the estimate is their precision-weighted mean (the pool-adjacent-
+/// violators solution for two means: Robertson, Wright & Dykstra, *Order Restricted
+/// Statistical Inference*, 1988, section 1.2). Standard errors are read off the 95%
+/// half-widths on the side facing the other estimate.
+///
+/// Interval: the whole is within `W`'s interval and at least the part, so its lower end is the
+/// larger of the two lower ends and its upper end the larger of the two upper ends (the part's
+/// only when the part's interval reaches above the whole's, which says the whole missed
+/// records, e.g. downgrades between offences no configured pair names).
+///
+/// Taking the larger of the two estimates every time would lean upwards whenever noise lifts
+/// the whole; taking the whole alone would ignore a precise part (when every downgrade is a
+/// reclassification, the record-level count is exact and the offence pairs are noisy).
+fn whole_at_least_part(whole: &Affected, part: &Affected) -> Affected {
+    let estimate = if whole.estimate >= part.estimate {
+        whole.estimate
+    } else {
+        let precision = |half: f64| {
+            if half > 0.0 {
+                1.0 / (half * half)
+            } else {
+                f64::INFINITY
+            }
+        };
+        let (pw, pp) = (
+            precision(whole.high - whole.estimate),
+            precision(part.estimate - part.low),
+        );
+        if pp.is_infinite() {
+            part.estimate
+        } else if pw.is_infinite() {
+            whole.estimate
+        } else {
+            (pw * whole.estimate + pp * part.estimate) / (pw + pp)
+        }
+    };
+    let low = whole.low.max(part.low);
+    let high = whole.high.max(part.high);
+    clip(Affected {
+        estimate: estimate.clamp(low, high),
+        low,
+        high,
+    })
 }
 
 /// Whether each test's main effect is significant by Benjamini-Hochberg among the tests of
@@ -247,17 +284,33 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_complete_family_stands_unless_a_part_is_significantly_larger() {
+    fn the_whole_is_at_least_the_part() {
         let pairs = finding(Mechanism::Downgrading, "offence pairs", 100.0, 40.0, 160.0);
-        // A part a little above the whole, within the noise: the whole stands.
-        let near = finding(Mechanism::Downgrading, "reclassified", 130.0, 110.0, 150.0);
-        let by = by_mechanism([&pairs, &near], |_| true, 0.05);
-        assert_eq!(by[&Mechanism::Downgrading].estimate, 100.0);
-        // A part far above it (gap 100 against sqrt(20^2 + 60^2) = 63): the pairs missed
-        // records, and the part stands.
+        // A part below the whole: the whole stands, and the part raises its lower end.
+        let below = finding(Mechanism::Downgrading, "reclassified", 70.0, 60.0, 80.0);
+        let by = by_mechanism([&pairs, &below], |_| true, 0.05);
+        assert_eq!(
+            by[&Mechanism::Downgrading],
+            Affected {
+                estimate: 100.0,
+                low: 60.0,
+                high: 160.0
+            }
+        );
+        // A precise part above a noisy whole: the precision-weighted mean, weights 1/60^2
+        // and 1/20^2 (half-widths facing each other): (100/3600 + 130/400) / (1/3600 +
+        // 1/400) = 127.
+        let above = finding(Mechanism::Downgrading, "reclassified", 130.0, 110.0, 150.0);
+        let by = by_mechanism([&pairs, &above], |_| true, 0.05);
+        let d = by[&Mechanism::Downgrading];
+        assert!((d.estimate - 127.0).abs() < 1e-9, "{d:?}");
+        assert_eq!((d.low, d.high), (110.0, 160.0));
+        // A part whose interval reaches above the whole's: its upper end stands.
         let far = finding(Mechanism::Downgrading, "reclassified", 200.0, 180.0, 220.0);
         let by = by_mechanism([&pairs, &far], |_| true, 0.05);
-        assert_eq!(by[&Mechanism::Downgrading].estimate, 200.0);
+        let d = by[&Mechanism::Downgrading];
+        assert_eq!((d.low, d.high), (180.0, 220.0));
+        assert!(d.estimate >= 180.0 && d.estimate <= 220.0);
     }
 
     #[test]

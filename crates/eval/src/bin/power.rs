@@ -316,6 +316,21 @@ fn print_detail(
                 .join(" ")
         );
     }
+    let mut total = recount_detect::Contribution::default();
+    let pairs: Vec<recount_detect::Contribution> = evaluation
+        .outcome
+        .tests
+        .iter()
+        .filter(|t| t.force_id == gamed.force_id && t.mechanism == target && t.family_complete)
+        .map(|t| t.family_contribution)
+        .collect();
+    if !pairs.is_empty() {
+        total = recount_detect::Contribution::combine(&vec![1.0; pairs.len()], &pairs);
+    }
+    eprintln!(
+        "  complete family total {:.0} ({:.0}..{:.0})",
+        total.estimate, total.low, total.high
+    );
     if let Some(score) = evaluation
         .scores
         .iter()
