@@ -101,11 +101,11 @@ pub enum TransferCap {
     OfSenders(Vec<RateSpec>),
 }
 
-/// How many times the calls its senders lost a transfer's receiving types may gain. Both counts are
-/// point estimates that each carry 30-50% noise at a force's volumes over two years, so a
+/// How many times what its senders lost a transfer's receiving types may gain. Both counts
+/// are point estimates that each carry 30-50% noise at a force's volumes over two years, so a
 /// true transfer often shows a ratio near two; three still keeps out a force whose non-crime
-/// calls grow several times faster than its crime-related calls fall (a change of call mix that
-/// coincides with a small fall). Judgement, not fitted.
+/// calls grow several times faster than its crime-related calls fall (a change of call mix
+/// that coincides with a small fall). Judgement, not fitted.
 pub const TRANSFER_CAP: f64 = 3.0;
 
 /// Crime records each hit of the rate stands for.
