@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use crate::contrast::{
-    Baseline, Contrast, ContrastSettings, Counterfactual, Judgement, between_force_variance, judge,
+    Baseline, Contrast, ContrastSettings, Counterfactual, Direction, Judgement,
+    between_force_variance, judge,
 };
 use crate::design::Design;
 use crate::finding::{Contribution, CorroborationResult, Test, Trace};
@@ -19,6 +20,16 @@ pub(crate) struct Judged {
     pub tau2: f64,
     pub references: usize,
     pub own_past: bool,
+}
+
+impl Judged {
+    /// The hits the rate moved by in `direction` (gaming's), by its point estimate.
+    fn moved(&self, direction: Direction, counterfactual: Counterfactual) -> f64 {
+        direction.sign()
+            * self
+                .contrast
+                .excess_hits(self.judgement.effect, counterfactual)
+    }
 }
 
 /// Evaluates series under one design, remembering the reference forces' contrasts of each
@@ -158,21 +169,22 @@ impl<'a> Evaluator<'a> {
             Corroboration::Rate(spec) | Corroboration::Transfer { spec, .. } => {
                 let judged = self.judge_rate(spec, force);
                 let mut p = judged.as_ref().map_or(1.0, |j| j.judgement.p_value);
-                let records = judged.as_ref().map(|j| {
-                    spec.direction.sign()
-                        * j.contrast
-                            .excess_hits(j.judgement.effect, spec.counterfactual)
-                });
+                let records = judged
+                    .as_ref()
+                    .map(|j| j.moved(spec.direction, spec.counterfactual));
                 if let Corroboration::Transfer { cap, .. } = corroboration {
-                    let lost = match cap {
-                        TransferCap::OfMain => moved,
-                        TransferCap::OfSenders(senders) => {
-                            senders.iter().map(|s| self.lost_by(s, force)).sum()
+                    let matching = match records {
+                        Some(r) if moved > 0.0 && r >= 0.5 * moved => {
+                            let lost = match cap {
+                                TransferCap::OfMain => moved,
+                                TransferCap::OfSenders(senders) => {
+                                    senders.iter().map(|s| self.lost_by(s, force)).sum()
+                                }
+                            };
+                            r <= TRANSFER_CAP * lost
                         }
+                        _ => false,
                     };
-                    let matching = records.is_some_and(|r| {
-                        moved > 0.0 && r >= 0.5 * moved && r <= TRANSFER_CAP * lost
-                    });
                     if !matching {
                         p = 1.0;
                     }
@@ -204,20 +216,14 @@ impl<'a> Evaluator<'a> {
     /// it gained or cannot be estimated).
     fn lost_by(&mut self, spec: &RateSpec, force: &str) -> f64 {
         self.judge_rate(spec, force).map_or(0.0, |j| {
-            let moved = spec.direction.sign()
-                * j.contrast
-                    .excess_hits(j.judgement.effect, spec.counterfactual);
-            moved.max(0.0)
+            j.moved(spec.direction, spec.counterfactual).max(0.0)
         })
     }
 
     /// Tests one force on one series; `None` when there is too little data.
     pub fn test(&mut self, spec: &SeriesSpec, force: &str) -> Option<Test> {
         let judged = self.judge_rate(&spec.main, force)?;
-        let moved = spec.main.direction.sign()
-            * judged
-                .contrast
-                .excess_hits(judged.judgement.effect, spec.counterfactual);
+        let moved = judged.moved(spec.main.direction, spec.counterfactual);
         let mut corroboration = Vec::new();
         let p_corroboration = spec.corroboration.as_ref().map_or(0.0, |c| {
             self.corroborate(c, force, moved, &mut corroboration)

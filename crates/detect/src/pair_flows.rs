@@ -80,14 +80,21 @@ pub(crate) fn solve_shared_codes(tests: &mut [Test], specs: &[SeriesSpec], cube:
                 .push((i, sides));
         }
     }
-    for ((force, _, start), members) in groups {
-        let sizes = code_sizes(cube, &force, start);
+    // Pairs of one force share codes only when there are two or more of them.
+    groups.retain(|_, members| members.len() > 1);
+    let sizes = code_sizes(
+        cube,
+        groups.keys().map(|(f, _, start)| (f.as_str(), *start)),
+    );
+    let no_sizes = BTreeMap::new();
+    for ((force, _, start), members) in &groups {
+        let sizes = sizes.get(&(force.clone(), *start)).unwrap_or(&no_sizes);
         let sides: Vec<&PairSides> = members.iter().map(|(_, s)| *s).collect();
         let shares: Vec<f64> = members
             .iter()
             .map(|(i, _)| tests[*i].rate_expected)
             .collect();
-        let Some(inverse) = flow_inverse(&sides, &shares, &sizes) else {
+        let Some(inverse) = flow_inverse(&sides, &shares, sizes) else {
             continue;
         };
         let shortfalls: Vec<Contribution> = members
@@ -123,16 +130,41 @@ fn flows_and_contributions(
     (flows, contributions)
 }
 
-/// Each code's records in the force before the start, not cancelled: the weights by which a
-/// pair's flow leaves and reaches the codes of a side.
-fn code_sizes(cube: &Cube, force: &str, start: Period) -> BTreeMap<String, f64> {
-    let mut sizes: BTreeMap<String, f64> = BTreeMap::new();
+/// Each code's records before the start, not cancelled, for every force and start asked for,
+/// in one pass over the cube: the weights by which a pair's flow leaves and reaches the codes
+/// of a side.
+fn code_sizes<'a>(
+    cube: &Cube,
+    wanted: impl Iterator<Item = (&'a str, Period)>,
+) -> BTreeMap<(String, Period), BTreeMap<String, f64>> {
+    let wanted: Vec<(&str, Period)> = wanted.collect();
+    let mut by_force: BTreeMap<&str, Vec<(Period, usize)>> = BTreeMap::new();
+    for (slot, (force, start)) in wanted.iter().enumerate() {
+        by_force.entry(force).or_default().push((*start, slot));
+    }
+    let mut sizes: Vec<BTreeMap<String, f64>> = vec![BTreeMap::new(); wanted.len()];
     for (cell, &n) in &cube.crimes {
-        if cell.force_id.as_str() == force && cell.period < start && !cell.cancelled {
-            *sizes.entry(cell.offence_final.to_string()).or_default() += n as f64;
+        let Some(starts) = by_force.get(cell.force_id.as_str()) else {
+            continue;
+        };
+        if cell.cancelled {
+            continue;
+        }
+        for &(_, slot) in starts.iter().filter(|(start, _)| cell.period < *start) {
+            let codes = &mut sizes[slot];
+            match codes.get_mut(cell.offence_final.as_str()) {
+                Some(size) => *size += n as f64,
+                None => {
+                    codes.insert(cell.offence_final.to_string(), n as f64);
+                }
+            }
         }
     }
-    sizes
+    wanted
+        .into_iter()
+        .map(|(force, start)| (force.to_string(), start))
+        .zip(sizes)
+        .collect()
 }
 
 /// The part of a side's flow that touches the codes `x`, by the codes' sizes (equal parts

@@ -29,7 +29,7 @@
 
 use std::collections::BTreeMap;
 
-use recount_detect::{Mechanism, Test};
+use recount_detect::{Contribution, Mechanism, Test};
 use serde::{Deserialize, Serialize};
 
 /// An estimated number of records with its 95% interval.
@@ -50,27 +50,30 @@ impl Affected {
     /// whose estimates are solved together and would count a shortfall twice if added (see
     /// `Test::family_contribution`).
     fn of_test(test: &Test) -> Affected {
-        let part = test.family_contribution;
-        Affected {
-            estimate: part.estimate,
-            low: part.low,
-            high: part.high,
-        }
+        Affected::from(test.family_contribution)
     }
 
     /// Sum of independent estimates, never below zero.
     pub fn sum<'a>(parts: impl IntoIterator<Item = &'a Affected>) -> Affected {
-        let (mut estimate, mut below, mut above) = (0.0, 0.0, 0.0);
-        for part in parts {
-            estimate += part.estimate;
-            below += (part.estimate - part.low).max(0.0).powi(2);
-            above += (part.high - part.estimate).max(0.0).powi(2);
+        let parts: Vec<Contribution> = parts
+            .into_iter()
+            .map(|p| Contribution {
+                estimate: p.estimate,
+                low: p.low,
+                high: p.high,
+            })
+            .collect();
+        clip(Contribution::combine(&vec![1.0; parts.len()], &parts).into())
+    }
+}
+
+impl From<Contribution> for Affected {
+    fn from(c: Contribution) -> Affected {
+        Affected {
+            estimate: c.estimate,
+            low: c.low,
+            high: c.high,
         }
-        clip(Affected {
-            estimate,
-            low: estimate - below.sqrt(),
-            high: estimate + above.sqrt(),
-        })
     }
 }
 
