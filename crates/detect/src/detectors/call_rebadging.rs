@@ -10,8 +10,11 @@
 //!   movement of the same odds takes out national changes such as a lockdown.
 //!
 //! Either way the calls must reappear: the non-crime neighbours the calls could be opened as
-//! must rise, by a matching number of calls, against the non-crime types that nothing is
-//! re-badged into (traffic, missing persons by default). That comparison is inside the force,
+//! must rise, by a matching number of calls, against non-crime types the calls could not have
+//! gone to: for the pooled view, those that nothing is re-badged into (traffic, missing
+//! persons by default); for a call type, every non-crime type that no type sharing its
+//! neighbours can be opened as (six types for domestic abuse by default, a steadier yardstick
+//! than two small ones). That comparison is inside the force,
 //! so a force whose whole volume drifts against its peers does not pass for a transfer; a
 //! genuine fall in a crime type moves no neighbour; and a force that simply takes more
 //! non-crime calls moves the neighbours without the crime-related calls. The neighbours may
@@ -39,7 +42,7 @@ impl Detector for CallRebadging {
     }
 
     fn describe(&self) -> &'static str {
-        "The share of each crime-related call type among crime-related calls, and all crime-related calls against the non-crime calls nothing is re-badged into, after the target against before; corroborated by the non-crime types the calls could be opened as rising, by a matching number of calls, against the non-crime types nothing is re-badged into."
+        "The share of each crime-related call type among crime-related calls, and all crime-related calls against the non-crime calls nothing is re-badged into, after the target against before; corroborated by the non-crime types the calls could be opened as rising, by a matching number of calls, against the non-crime types the calls could not have gone to."
     }
 
     fn series(&self, context: &Context) -> Vec<SeriesSpec> {
@@ -208,6 +211,7 @@ fn per_call_type(
                 .filter(|(other, _)| other.non_crime.iter().any(|n| neighbours.contains(n)))
                 .map(|(_, spec)| spec.clone().counted_by(Counterfactual::OddsOfMisses))
                 .collect();
+            let yardstick = yardstick_of(&context.vocabulary.non_crime, &pairs, pair, reference);
             // A call of this type that is not opened loses the crimes it would have led to.
             let conversion =
                 context.incident_rates(|c| (c.call_type == pair.crime).then_some(c.led_to_crime));
@@ -224,7 +228,7 @@ fn per_call_type(
                 corroboration: Some(neighbour_rise(
                     context,
                     &neighbours,
-                    reference,
+                    &yardstick,
                     &neighbour_names,
                     TransferCap::OfSenders(senders),
                 )),
@@ -240,6 +244,37 @@ fn per_call_type(
             }
         })
         .collect()
+}
+
+/// The yardstick of one call type's neighbours: every non-crime type that none of the types
+/// sharing those neighbours can be opened as. Those types are untouched by re-badging through
+/// these neighbours, and being several they are a steadier measure than the types nothing at
+/// all is re-badged into (`reference`, two small types by default), which the pooled view has
+/// to use; and a shift in any one of them moves the yardstick less. If other crime-related
+/// types are re-badged into some of these types, the yardstick rises with them and the
+/// neighbours' rise is understated: it errs towards no finding. The global reference when the
+/// senders' neighbours leave nothing else.
+fn yardstick_of(
+    non_crime: &BTreeSet<String>,
+    pairs: &[RebadgePair],
+    pair: &RebadgePair,
+    reference: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let receiving: BTreeSet<&str> = pairs
+        .iter()
+        .filter(|other| other.non_crime.iter().any(|n| pair.non_crime.contains(n)))
+        .flat_map(|other| other.non_crime.iter().map(String::as_str))
+        .collect();
+    let yardstick: BTreeSet<String> = non_crime
+        .iter()
+        .filter(|t| !receiving.contains(t.as_str()))
+        .cloned()
+        .collect();
+    if yardstick.is_empty() {
+        reference.clone()
+    } else {
+        yardstick
+    }
 }
 
 /// Crimes each call of a type stood for before gaming: its conversion times the crimes per
@@ -272,4 +307,76 @@ fn joined(types: &BTreeSet<String>) -> String {
         .map(String::as_str)
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use recount_cube::{AuditConfig, default_rebadge_pairs};
+
+    use super::*;
+
+    fn names(types: &[&str]) -> BTreeSet<String> {
+        types.iter().map(|t| t.to_string()).collect()
+    }
+
+    fn yardstick_for(crime: &str, pairs: &[RebadgePair]) -> BTreeSet<String> {
+        let non_crime = AuditConfig::default().vocabulary().non_crime;
+        let pair = pairs.iter().find(|p| p.crime == crime).unwrap();
+        yardstick_of(
+            &non_crime,
+            pairs,
+            pair,
+            &names(&["MISSING_PERSON", "TRAFFIC"]),
+        )
+    }
+
+    #[test]
+    fn a_neighbours_yardstick_leaves_out_whatever_its_senders_can_be_opened_as() {
+        let pairs = default_rebadge_pairs();
+        // Domestic abuse goes to domestic incidents and welfare concerns; assault, sexual
+        // offences and harassment share those, and bring ASB with them.
+        assert_eq!(
+            yardstick_for("DOMESTIC_ABUSE", &pairs),
+            names(&[
+                "ADMIN",
+                "ALARM",
+                "MISSING_PERSON",
+                "OTHER",
+                "SUSPICIOUS",
+                "TRAFFIC"
+            ])
+        );
+        // Burglary goes to suspicious and alarm calls; theft and robbery bring OTHER.
+        assert_eq!(
+            yardstick_for("BURGLARY", &pairs),
+            names(&[
+                "ADMIN",
+                "ASB",
+                "CONCERN_FOR_SAFETY",
+                "DOMESTIC_INCIDENT",
+                "MISSING_PERSON",
+                "TRAFFIC"
+            ])
+        );
+    }
+
+    #[test]
+    fn a_neighbours_yardstick_falls_back_to_the_reference_when_nothing_else_is_left() {
+        let non_crime = AuditConfig::default().vocabulary().non_crime;
+        let everything: Vec<&str> = non_crime.iter().map(String::as_str).collect();
+        let pairs = vec![
+            RebadgePair {
+                crime: "ASSAULT".into(),
+                non_crime: vec!["ASB".into()],
+            },
+            RebadgePair {
+                crime: "THEFT".into(),
+                non_crime: everything.iter().map(|t| t.to_string()).collect(),
+            },
+        ];
+        assert_eq!(
+            yardstick_for("ASSAULT", &pairs),
+            names(&["MISSING_PERSON", "TRAFFIC"])
+        );
+    }
 }
