@@ -1,6 +1,7 @@
 //! Running an audit: every detector's series under every target's design, then the false
 //! discovery rate across every test at once, then materiality, then findings.
 
+use crate::scope::continuing_units;
 use std::collections::{BTreeMap, BTreeSet};
 
 use recount_cube::{AuditConfig, Cube, Period};
@@ -75,10 +76,17 @@ impl AuditOutcome {
 pub const BREAK_TARGET: &str = "breaks at unknown dates";
 
 /// Runs every detector around every target of the configuration, or, without targets, around
-/// the breaks found in the data.
+/// the breaks found in the data. A force whose BCUs change part-way (a merger) is compared on
+/// the BCUs present throughout (see [`continuing_units`]), and the outcome says so.
 pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, DetectError> {
+    let (scoped, narrowed) = continuing_units(cube);
+    let cube: &Cube = &scoped;
     let context = Context::new(cube, config)?;
     let mut outcome = AuditOutcome::default();
+    outcome.skipped.extend(narrowed.iter().map(|n| Skipped {
+        detector: "all".into(),
+        reason: n.sentence(),
+    }));
     let mut specs: Vec<SeriesSpec> = Vec::new();
     for detector in registry() {
         if detector.needs_records() && !cube.has_records() {

@@ -36,6 +36,7 @@ pub use detectors::{Context, Detector, registry};
 pub use error::DetectError;
 pub use finding::{Contribution, CorroborationResult, Mechanism, Test, Trace};
 pub use rates::{Monthly, Rate, RateTable};
+pub use scope::{Narrowed, continuing_units};
 
 mod audit;
 mod breaks;
@@ -47,4 +48,5 @@ mod evaluate;
 mod finding;
 mod pair_flows;
 mod rates;
+mod scope;
 mod spec;

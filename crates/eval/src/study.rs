@@ -115,6 +115,7 @@ pub fn study_scenario(options: &StudyOptions) -> Scenario {
                 start: gaming_start,
                 growth: 0.3,
                 new_bcus: Bcu::districts("Absorbed", &[1.0]),
+                own_practice: true,
             }),
             _ => plan,
         };

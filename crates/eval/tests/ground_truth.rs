@@ -7,8 +7,11 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use recount_cube::Period;
-use recount_eval::{ForceVerdict, StudyOptions, evaluate, judge, study_scenario};
-use recount_synth::{Mechanism, NegativeKind};
+use recount_detect::run_audit;
+use recount_eval::{
+    ForceVerdict, StudyOptions, config_of, cube_of, evaluate, judge, study_scenario,
+};
+use recount_synth::{Mechanism, NegativeKind, PlannedNegative};
 
 fn run(options: StudyOptions) -> Vec<ForceVerdict> {
     judge(&evaluate(&study_scenario(&options)).unwrap())
@@ -164,4 +167,90 @@ fn a_change_of_call_mix_beside_a_chance_fall_in_one_call_type_is_not_rebadging()
         mix.force_id, mix.negatives
     );
     check_both_sides(&verdicts, "honest, seed 1016");
+}
+
+/// The study's cast with its merger made demanding: a force of 6,000 calls a month that
+/// doubles by absorbing an area which converts calls to crimes at rates of its own.
+fn demanding_merger(seed: u64) -> (recount_synth::Scenario, String) {
+    let mut scenario = study_scenario(&StudyOptions {
+        seed,
+        planted: None,
+        ..StudyOptions::default()
+    });
+    let plan = scenario
+        .forces
+        .iter_mut()
+        .find(|f| f.negatives.iter().any(|n| n.kind() == NegativeKind::Merger))
+        .unwrap();
+    plan.incidents_per_month = 6000.0;
+    for negative in &mut plan.negatives {
+        if let PlannedNegative::Merger {
+            growth,
+            own_practice,
+            ..
+        } = negative
+        {
+            *growth = 1.0;
+            *own_practice = true;
+        }
+    }
+    let force = plan.force_id.clone();
+    (scenario, force)
+}
+
+#[test]
+fn a_merger_with_an_area_that_records_its_own_way_is_compared_like_for_like() {
+    let (scenario, merged) = demanding_merger(7);
+    let config = config_of(&scenario);
+    let (cube, _) = cube_of(&scenario, &config).unwrap();
+
+    // With BCUs in the data, the force is compared on the BCUs it had before the merger.
+    let outcome = run_audit(&cube, &config).unwrap();
+    assert!(!outcome.is_flagged(&merged), "{merged} flagged");
+    assert!(
+        outcome
+            .skipped
+            .iter()
+            .any(|s| s.reason.starts_with(&format!("{merged}: BCU `Absorbed"))),
+        "{:?}",
+        outcome.skipped
+    );
+    assert!(
+        outcome.tests.iter().all(|t| !t.flagged),
+        "an honest audit flagged {:?}",
+        outcome.findings().map(|t| &t.series).collect::<Vec<_>>()
+    );
+
+    // Without them the absorbed area's practice reads as a change in the force's: the BCUs
+    // are what keeps the comparison like for like.
+    let mut unlabelled = cube.clone();
+    unlabelled.incidents = relabel(&cube.incidents, |c| {
+        let mut c = c.clone();
+        c.bcu = None;
+        c
+    });
+    unlabelled.crimes = relabel(&cube.crimes, |c| {
+        let mut c = c.clone();
+        c.bcu = None;
+        c
+    });
+    unlabelled.reclassifications = relabel(&cube.reclassifications, |c| {
+        let mut c = c.clone();
+        c.bcu = None;
+        c
+    });
+    let outcome = run_audit(&unlabelled, &config).unwrap();
+    assert!(outcome.is_flagged(&merged), "{merged} not flagged");
+    assert!(outcome.skipped.iter().all(|s| !s.reason.contains("BCU")));
+}
+
+fn relabel<K: Ord>(
+    cells: &std::collections::BTreeMap<K, u64>,
+    to: impl Fn(&K) -> K,
+) -> std::collections::BTreeMap<K, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for (k, n) in cells {
+        *out.entry(to(k)).or_insert(0) += n;
+    }
+    out
 }

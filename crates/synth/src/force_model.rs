@@ -38,6 +38,10 @@ pub(crate) struct ForceModel {
     pub other_channel_ratio: [f64; N_CRIME_TYPES],
     /// Every BCU the force ever has (its own, then merged ones).
     pub bcu_names: Vec<String>,
+    /// For each BCU, whether it came in a merger with its own recording practice.
+    pub own_practice: Vec<bool>,
+    /// Conversion in the BCUs that kept their own practice, drawn as another force's.
+    pub absorbed_conversion: [f64; N_CALL_TYPES],
     /// BCU draw for each generated month (`None` for a force without BCUs).
     bcu_by_month: Vec<Option<Categorical<u16>>>,
 }
@@ -58,12 +62,7 @@ impl ForceModel {
             *t = force_trend + TYPE_TREND_SD * normal(&mut rng);
         }
 
-        let mut conversion = [0.0; N_CALL_TYPES];
-        for (p, facts) in conversion.iter_mut().zip(&CALL_TYPES) {
-            let odds = facts.conversion / (1.0 - facts.conversion)
-                * (CONVERSION_ODDS_SD * normal(&mut rng)).exp();
-            *p = odds / (1.0 + odds);
-        }
+        let conversion = draw_conversion(&mut rng);
 
         let mut shock_scale = [1.0; N_CALL_TYPES];
         for scale in &mut shock_scale {
@@ -76,7 +75,9 @@ impl ForceModel {
             *ratio = k * facts.other_channel;
         }
 
-        let (bcu_names, bcu_by_month) = bcus_by_month(plan, national);
+        let (bcu_names, own_practice, bcu_by_month) = bcus_by_month(plan, national);
+        // Drawn last, so that the draws above are the same with or without it.
+        let absorbed_conversion = draw_conversion(&mut rng);
         ForceModel {
             mix,
             conversion,
@@ -84,7 +85,24 @@ impl ForceModel {
             shock_scale,
             other_channel_ratio,
             bcu_names,
+            own_practice,
+            absorbed_conversion,
             bcu_by_month,
+        }
+    }
+
+    /// Probability that an honest call of type `call` in BCU `bcu` leads to a crime.
+    pub(crate) fn conversion_in(&self, call: usize, bcu: Option<u16>) -> f64 {
+        let absorbed = bcu.is_some_and(|b| {
+            self.own_practice
+                .get(usize::from(b))
+                .copied()
+                .unwrap_or(false)
+        });
+        if absorbed {
+            self.absorbed_conversion[call]
+        } else {
+            self.conversion[call]
         }
     }
 
@@ -133,13 +151,26 @@ impl ForceModel {
     }
 }
 
-/// The force's BCU names and, for each month, how calls split between them: its own BCUs,
-/// joined after a merger by the absorbed area's BCUs in proportion to the growth.
+/// Conversion by call type, each type's odds perturbed from the national ones.
+fn draw_conversion(rng: &mut impl rand::Rng) -> [f64; N_CALL_TYPES] {
+    let mut conversion = [0.0; N_CALL_TYPES];
+    for (p, facts) in conversion.iter_mut().zip(&CALL_TYPES) {
+        let odds =
+            facts.conversion / (1.0 - facts.conversion) * (CONVERSION_ODDS_SD * normal(rng)).exp();
+        *p = odds / (1.0 + odds);
+    }
+    conversion
+}
+
+/// The force's BCU names, whether each kept its own recording practice, and, for each month,
+/// how calls split between them: its own BCUs, joined after a merger by the absorbed area's
+/// BCUs in proportion to the growth.
 fn bcus_by_month(
     plan: &ForcePlan,
     national: &NationalPlan,
-) -> (Vec<String>, Vec<Option<Categorical<u16>>>) {
+) -> (Vec<String>, Vec<bool>, Vec<Option<Categorical<u16>>>) {
     let mut names: Vec<String> = plan.bcus.iter().map(|b| b.name.clone()).collect();
+    let mut own_practice = vec![false; names.len()];
     let own_total: f64 = plan.bcus.iter().map(|b| b.share).sum();
     let mut mergers = Vec::new();
     for negative in &plan.negatives {
@@ -147,11 +178,13 @@ fn bcus_by_month(
             start,
             growth,
             new_bcus,
+            own_practice: kept,
         } = negative
         {
             let total: f64 = new_bcus.iter().map(|b| b.share).sum();
             let first = names.len();
             names.extend(new_bcus.iter().map(|b| b.name.clone()));
+            own_practice.extend(new_bcus.iter().map(|_| *kept));
             let shares: Vec<(u16, f64)> = new_bcus
                 .iter()
                 .enumerate()
@@ -184,7 +217,7 @@ fn bcus_by_month(
             Categorical::new(weights)
         })
         .collect();
-    (names, by_month)
+    (names, own_practice, by_month)
 }
 
 #[cfg(test)]
@@ -225,6 +258,7 @@ mod tests {
                 name: "Annex".into(),
                 share: 1.0,
             }],
+            own_practice: false,
         });
         let model = ForceModel::new(&plan, &national);
         assert_eq!(model.bcu_names, vec!["One North", "One South", "Annex"]);

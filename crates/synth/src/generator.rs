@@ -396,7 +396,7 @@ impl<'a> ForceGenerator<'a> {
         let facts = &CALL_TYPES[draft.call];
         let rng = &mut self.record_rng;
 
-        let produces = rng.random::<f64>() < self.model.conversion[draft.call];
+        let produces = rng.random::<f64>() < self.model.conversion_in(draft.call, draft.bcu);
         let family = match (produces, facts.crime_related) {
             (false, _) => None,
             (true, true) => Some(draft.call),

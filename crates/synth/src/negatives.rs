@@ -55,6 +55,11 @@ pub enum PlannedNegative {
         growth: f64,
         /// BCUs of the absorbed area, with their shares of it.
         new_bcus: Vec<Bcu>,
+        /// Whether the absorbed area keeps its own recording practice: its calls lead to
+        /// crimes at rates of their own, drawn as another force's would be (as when two
+        /// forces with different practices merge). Otherwise it records as the force does.
+        #[serde(default)]
+        own_practice: bool,
     },
 }
 
@@ -96,13 +101,22 @@ impl PlannedNegative {
                 "more {} calls over {CALL_MIX_RAMP_MONTHS} months; crime-related calls hold",
                 call_types.join(" and ")
             ),
-            PlannedNegative::Merger { new_bcus, .. } => {
+            PlannedNegative::Merger {
+                new_bcus,
+                own_practice,
+                ..
+            } => {
                 let names: Vec<&str> = new_bcus.iter().map(|b| b.name.as_str()).collect();
+                let practice = if *own_practice {
+                    "; the absorbed area converts calls to crimes at rates of its own"
+                } else {
+                    ""
+                };
                 if names.is_empty() {
-                    "every volume scales up at once".to_string()
+                    format!("every volume scales up at once{practice}")
                 } else {
                     format!(
-                        "every volume scales up at once; new BCUs {}",
+                        "every volume scales up at once; new BCUs {}{practice}",
                         names.join(", ")
                     )
                 }

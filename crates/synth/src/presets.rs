@@ -316,6 +316,7 @@ fn plant<R: Rng>(
                 start: near_target(rng),
                 growth,
                 new_bcus,
+                own_practice: false,
             });
         }
         Role::Honest => {}

@@ -348,6 +348,7 @@ fn hard_negatives_move_volumes_not_conversion() {
             name: "Annexed".into(),
             share: 1.0,
         }],
+        own_practice: false,
     });
     let merger = generate(&merged).unwrap();
     for incident in &merger.incidents {
