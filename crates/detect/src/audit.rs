@@ -1,7 +1,8 @@
 //! Running an audit: every detector's series under every target's design, then the false
 //! discovery rate across every test at once, then materiality, then findings.
 
-use crate::scope::continuing_units;
+use crate::extent::{Cut, cut_at_extent_steps};
+use crate::scope::{Narrowed, continuing_units};
 use std::collections::{BTreeMap, BTreeSet};
 
 use recount_cube::{AuditConfig, Cube, Period};
@@ -77,15 +78,21 @@ pub const BREAK_TARGET: &str = "breaks at unknown dates";
 
 /// Runs every detector around every target of the configuration, or, without targets, around
 /// the breaks found in the data. A force whose BCUs change part-way (a merger) is compared on
-/// the BCUs present throughout (see [`continuing_units`]), and the outcome says so.
+/// the BCUs present throughout (see [`continuing_units`]); one whose calls step with no BCUs
+/// to show why, from the step on (see [`cut_at_extent_steps`]); the outcome says so.
 pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, DetectError> {
     let (scoped, narrowed) = continuing_units(cube);
-    let cube: &Cube = &scoped;
+    let (cut, cuts) = cut_at_extent_steps(&scoped);
+    let cube: &Cube = &cut;
     let context = Context::new(cube, config)?;
     let mut outcome = AuditOutcome::default();
-    outcome.skipped.extend(narrowed.iter().map(|n| Skipped {
+    let notes = narrowed
+        .iter()
+        .map(Narrowed::sentence)
+        .chain(cuts.iter().map(Cut::sentence));
+    outcome.skipped.extend(notes.map(|reason| Skipped {
         detector: "all".into(),
-        reason: n.sentence(),
+        reason,
     }));
     let mut specs: Vec<SeriesSpec> = Vec::new();
     for detector in registry() {

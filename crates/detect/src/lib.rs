@@ -34,6 +34,7 @@ pub use breaks::{Break, BreakScope, BreakSearch, ForceShift, NATIONAL, VIOLENCE_
 pub use contrast::{Counterfactual, Direction};
 pub use detectors::{Context, Detector, registry};
 pub use error::DetectError;
+pub use extent::{Cut, cut_at_extent_steps};
 pub use finding::{Contribution, CorroborationResult, Mechanism, Test, Trace};
 pub use rates::{Monthly, Rate, RateTable};
 pub use scope::{Narrowed, continuing_units};
@@ -45,6 +46,7 @@ mod design;
 mod detectors;
 mod error;
 mod evaluate;
+mod extent;
 mod finding;
 mod pair_flows;
 mod rates;

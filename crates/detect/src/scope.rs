@@ -57,7 +57,7 @@ impl Narrowed {
 /// Records by month of one BCU (or of the records without one).
 #[derive(Default)]
 struct Presence {
-    months: BTreeMap<Period, u64>,
+    months: BTreeMap<Period, f64>,
     records: u64,
 }
 
@@ -70,11 +70,11 @@ impl Presence {
         } else {
             (1..=-span).map(|i| from.offset(-i)).collect()
         };
-        let total: u64 = months
+        let total: f64 = months
             .iter()
-            .map(|m| self.months.get(m).copied().unwrap_or(0))
+            .map(|m| self.months.get(m).copied().unwrap_or(0.0))
             .sum();
-        total as f64 / months.len().max(1) as f64
+        total / months.len().max(1) as f64
     }
 }
 
@@ -96,13 +96,19 @@ pub fn continuing_units(cube: &Cube) -> (Cow<'_, Cube>, Vec<Narrowed>) {
             .or_default()
             .entry(bcu.as_deref())
             .or_default();
-        *presence.months.entry(period).or_insert(0) += n;
+        *presence.months.entry(period).or_insert(0.0) += n as f64;
         presence.records += n;
+    }
+    let mut national: BTreeMap<Period, f64> = BTreeMap::new();
+    for p in by_force.values().flat_map(BTreeMap::values) {
+        for (m, n) in &p.months {
+            *national.entry(*m).or_insert(0.0) += n;
+        }
     }
     let mut narrowed = Vec::new();
     let mut dropped: BTreeSet<(String, Option<String>)> = BTreeSet::new();
     for (force, units) in &by_force {
-        if let Some(n) = narrow(force, units) {
+        if let Some(n) = narrow(force, units, &pace(units, &national)) {
             for (bcu, _, _) in &n.left_out {
                 dropped.insert((force.to_string(), Some(bcu.clone())));
             }
@@ -125,7 +131,11 @@ pub fn continuing_units(cube: &Cube) -> (Cow<'_, Cube>, Vec<Narrowed>) {
     (Cow::Owned(scoped), narrowed)
 }
 
-fn retain<K: Ord + Clone>(cells: &BTreeMap<K, u64>, keep: impl Fn(&K) -> bool) -> BTreeMap<K, u64> {
+/// The cells `keep` keeps.
+pub(crate) fn retain<K: Ord + Clone>(
+    cells: &BTreeMap<K, u64>,
+    keep: impl Fn(&K) -> bool,
+) -> BTreeMap<K, u64> {
     cells
         .iter()
         .filter(|(k, _)| keep(k))
@@ -167,7 +177,34 @@ fn came_and_went_from_outside(
 }
 
 /// Which of a force's BCUs to leave out, if any.
-fn narrow(force: &str, units: &BTreeMap<Option<&str>, Presence>) -> Option<Narrowed> {
+/// For each month, how much busier than usual the other forces were, inverted: what a count
+/// of the month is multiplied by to take out what moved every force (a national shock, the
+/// seasons). All ones when the force is alone.
+fn pace(
+    units: &BTreeMap<Option<&str>, Presence>,
+    national: &BTreeMap<Period, f64>,
+) -> BTreeMap<Period, f64> {
+    let mut others = national.clone();
+    for p in units.values() {
+        for (m, n) in &p.months {
+            if let Some(o) = others.get_mut(m) {
+                *o -= n;
+            }
+        }
+    }
+    let positive: Vec<f64> = others.values().copied().filter(|o| *o > 0.0).collect();
+    if positive.len() < others.len() || positive.is_empty() {
+        return others.keys().map(|m| (*m, 1.0)).collect();
+    }
+    let mean = positive.iter().sum::<f64>() / positive.len() as f64;
+    others.into_iter().map(|(m, o)| (m, mean / o)).collect()
+}
+
+fn narrow(
+    force: &str,
+    units: &BTreeMap<Option<&str>, Presence>,
+    pace: &BTreeMap<Period, f64>,
+) -> Option<Narrowed> {
     if units.len() < 2 {
         return None;
     }
@@ -200,11 +237,14 @@ fn narrow(force: &str, units: &BTreeMap<Option<&str>, Presence>) -> Option<Narro
             Some(((*bcu)?.to_string(), first, last))
         })
         .collect();
-    // The BCUs kept, month by month, to see whether the others came from outside the force.
+    // The BCUs kept, month by month at the other forces' pace, to see whether the others came
+    // from outside the force: a national shock just after a merger must not read as the kept
+    // BCUs losing an area.
     let mut kept_units = Presence::default();
     for p in units.values().filter(|p| throughout(p)) {
         for (m, n) in &p.months {
-            *kept_units.months.entry(*m).or_insert(0) += n;
+            let factor = pace.get(m).copied().unwrap_or(1.0);
+            *kept_units.months.entry(*m).or_insert(0.0) += n * factor;
         }
     }
     let from_outside = units
@@ -235,18 +275,21 @@ mod tests {
         let mut cube = Cube::default();
         for m in 0..months {
             for bcu in bcu_of(m) {
-                let cell = IncidentCell {
-                    force_id: Name::from(force),
-                    bcu: bcu.map(Name::from),
-                    period: start.offset(m),
-                    call_type: Name::from("ASSAULT"),
-                    closing_code: None,
-                    led_to_crime: true,
-                };
-                cube.incidents.insert(cell, 10);
+                cube.incidents.insert(cell(force, bcu, start.offset(m)), 10);
             }
         }
         cube
+    }
+
+    fn cell(force: &str, bcu: Option<&str>, period: Period) -> IncidentCell {
+        IncidentCell {
+            force_id: Name::from(force),
+            bcu: bcu.map(Name::from),
+            period,
+            call_type: Name::from("ASSAULT"),
+            closing_code: None,
+            led_to_crime: true,
+        }
     }
 
     #[test]
@@ -319,15 +362,8 @@ mod tests {
         let mut data = Cube::default();
         for m in 0..48 {
             let mut add = |bcu: &str, n: u64| {
-                let cell = IncidentCell {
-                    force_id: Name::from("F1"),
-                    bcu: Some(Name::from(bcu)),
-                    period: start.offset(m),
-                    call_type: Name::from("ASSAULT"),
-                    closing_code: None,
-                    led_to_crime: true,
-                };
-                data.incidents.insert(cell, n);
+                data.incidents
+                    .insert(cell("F1", Some(bcu), start.offset(m)), n);
             };
             if m < 20 {
                 add("District 1", 100);
@@ -339,6 +375,32 @@ mod tests {
             }
         }
         assert!(continuing_units(&data).1.is_empty());
+    }
+
+    #[test]
+    fn a_national_shock_just_after_a_merger_does_not_read_as_a_reorganisation() {
+        // Every force falls by 40% for four months, two months after F1 absorbs an area a
+        // third of its size: against its own past, its old BCUs lose more than half the new
+        // one's size over the six months after; against the other forces, nothing.
+        let start = Period::new(2020, 1).unwrap();
+        let mut data = Cube::default();
+        for m in 0..48 {
+            let shock = if (26..30).contains(&m) { 0.6 } else { 1.0 };
+            let mut add = |force: &str, bcu: &str, n: f64| {
+                let cell = cell(force, Some(bcu), start.offset(m));
+                data.incidents.insert(cell, (n * shock) as u64);
+            };
+            add("F1", "North", 300.0);
+            add("F1", "South", 300.0);
+            if m >= 24 {
+                add("F1", "Absorbed", 200.0);
+            }
+            add("F2", "East", 500.0);
+            add("F2", "West", 500.0);
+        }
+        let (_, narrowed) = continuing_units(&data);
+        assert_eq!(narrowed.len(), 1);
+        assert_eq!(narrowed[0].left_out[0].0, "Absorbed");
     }
 
     #[test]
