@@ -122,6 +122,42 @@ fn the_fixture_audit_finds_the_gamed_forces_and_only_them() {
         stdout.contains("Lincolnshire") && stdout.contains("flagged"),
         "{stdout}"
     );
+    // The merged force is compared on the BCUs it had before the merger, and the outputs say
+    // so: every force with a merger in the truth, and no other.
+    let audit: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("audit.json")).unwrap()).unwrap();
+    let scoped: BTreeSet<String> = audit["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["detector"] == "scope")
+        .map(|s| {
+            s["reason"]
+                .as_str()
+                .unwrap()
+                .split(':')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let merged: BTreeSet<String> = forces
+        .iter()
+        .filter(|f| {
+            f["hard_negatives"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["kind"] == "merger")
+        })
+        .map(|f| f["force_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!merged.is_empty());
+    assert_eq!(scoped, merged);
+    let report = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for force in &merged {
+        assert!(report.contains(&format!("Like for like: {force}: BCU")));
+    }
 }
 
 #[test]

@@ -22,7 +22,8 @@ use crate::spec::SeriesSpec;
 /// A detector that did not run, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Skipped {
-    /// The detector, or `all`.
+    /// The detector, or `all`; [`SCOPE`] for part of a force's data left out of every
+    /// detector to compare like for like (a merger).
     pub detector: String,
     /// Why it did not run.
     pub reason: String,
@@ -73,6 +74,10 @@ impl AuditOutcome {
     }
 }
 
+/// The `detector` of a [`Skipped`] entry that says what part of a force's data was left out
+/// of every detector to compare like for like (see [`continuing_units`], [`cut_at_extent_steps`]).
+pub const SCOPE: &str = "scope";
+
 /// The target of tests at breaks found in the data (an audit without targets).
 pub const BREAK_TARGET: &str = "breaks at unknown dates";
 
@@ -91,7 +96,7 @@ pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, Dete
         .map(Narrowed::sentence)
         .chain(cuts.iter().map(Cut::sentence));
     outcome.skipped.extend(notes.map(|reason| Skipped {
-        detector: "all".into(),
+        detector: SCOPE.into(),
         reason,
     }));
     let mut specs: Vec<SeriesSpec> = Vec::new();

@@ -29,7 +29,7 @@
 //! assert!(!outcome.skipped.is_empty()); // no records: the record-level detectors are skipped
 //! ```
 
-pub use audit::{AuditOutcome, BREAK_TARGET, DesignSummary, Skipped, bcu_tests, run_audit};
+pub use audit::{AuditOutcome, BREAK_TARGET, DesignSummary, SCOPE, Skipped, bcu_tests, run_audit};
 pub use breaks::{Break, BreakScope, BreakSearch, ForceShift, NATIONAL, VIOLENCE_RECORDING};
 pub use contrast::{Counterfactual, Direction};
 pub use detectors::{Context, Detector, registry};

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use recount_cube::{CallVocabulary, Cube, ForceRegistry, Period};
-use recount_detect::Test;
+use recount_detect::{SCOPE, Test};
 use recount_ingest::ReviewRecord;
 use recount_stats::additive_overdispersion;
 
@@ -74,6 +74,8 @@ struct Page {
     summary: String,
     targets: Vec<String>,
     skipped: Vec<String>,
+    /// Parts of forces' data left out to compare like for like.
+    scope: Vec<String>,
     score_chart: String,
     score_rows: Vec<ScoreRow>,
     funnels: Vec<Funnel>,
@@ -203,7 +205,15 @@ pub fn report_html(results: &AuditResults) -> Result<String, ReportError> {
             .outcome
             .skipped
             .iter()
+            .filter(|s| s.detector != SCOPE)
             .map(|s| format!("{}: {}", s.detector, s.reason))
+            .collect(),
+        scope: results
+            .outcome
+            .skipped
+            .iter()
+            .filter(|s| s.detector == SCOPE)
+            .map(|s| s.reason.clone())
             .collect(),
         score_chart: scores_chart(&score_points),
         score_rows,
