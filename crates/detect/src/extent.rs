@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use recount_cube::{Cube, Period};
 
-use crate::scope::retain;
+use crate::scope::cube_where;
 
 /// Smallest step in the force's share of calls, on the log scale (about 20%; a merger of
 /// forces is rarely smaller, and a change of call mix rarely so sudden).
@@ -96,14 +96,9 @@ pub fn cut_at_extent_steps(cube: &Cube) -> (Cow<'_, Cube>, Vec<Cut>) {
     }
     let starts: BTreeMap<&str, Period> =
         cuts.iter().map(|c| (c.force_id.as_str(), c.from)).collect();
-    let keep = |force: &str, period: Period| starts.get(force).is_none_or(|from| period >= *from);
-    let cut = Cube {
-        incidents: retain(&cube.incidents, |c| keep(&c.force_id, c.period)),
-        crimes: retain(&cube.crimes, |c| keep(&c.force_id, c.period)),
-        reclassifications: retain(&cube.reclassifications, |c| keep(&c.force_id, c.period)),
-        counts: cube.counts.clone(),
-        quality: cube.quality.clone(),
-    };
+    let cut = cube_where(cube, |force, _, period| {
+        starts.get(force).is_none_or(|from| period >= *from)
+    });
     (Cow::Owned(cut), cuts)
 }
 

@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use recount_cube::{Cube, Name, Period};
+use recount_cube::{Cube, Period};
 
 /// Least share of a force's months a BCU must appear in to count as present throughout.
 const PRESENT_SHARE: f64 = 0.9;
@@ -58,10 +58,13 @@ impl Narrowed {
 #[derive(Default)]
 struct Presence {
     months: BTreeMap<Period, f64>,
-    records: u64,
 }
 
 impl Presence {
+    fn records(&self) -> f64 {
+        self.months.values().sum()
+    }
+
     /// Mean records a month over `span` months from `from` (backwards when `span` is
     /// negative, `from` excluded), counting months without records as zero.
     fn mean_over(&self, from: Period, span: i32) -> f64 {
@@ -97,7 +100,6 @@ pub fn continuing_units(cube: &Cube) -> (Cow<'_, Cube>, Vec<Narrowed>) {
             .entry(bcu.as_deref())
             .or_default();
         *presence.months.entry(period).or_insert(0.0) += n as f64;
-        presence.records += n;
     }
     let mut national: BTreeMap<Period, f64> = BTreeMap::new();
     for p in by_force.values().flat_map(BTreeMap::values) {
@@ -105,42 +107,54 @@ pub fn continuing_units(cube: &Cube) -> (Cow<'_, Cube>, Vec<Narrowed>) {
             *national.entry(*m).or_insert(0.0) += n;
         }
     }
-    let mut narrowed = Vec::new();
-    let mut dropped: BTreeSet<(String, Option<String>)> = BTreeSet::new();
-    for (force, units) in &by_force {
-        if let Some(n) = narrow(force, units, &pace(units, &national)) {
-            for (bcu, _, _) in &n.left_out {
-                dropped.insert((force.to_string(), Some(bcu.clone())));
-            }
-            narrowed.push(n);
-        }
-    }
+    let narrowed: Vec<Narrowed> = by_force
+        .iter()
+        .filter_map(|(force, units)| narrow(force, units, &pace(units, &national)))
+        .collect();
     if narrowed.is_empty() {
         return (Cow::Borrowed(cube), narrowed);
     }
-    let keep = |force: &Name, bcu: &Option<Name>| {
-        !dropped.contains(&(force.to_string(), bcu.as_deref().map(str::to_string)))
-    };
-    let scoped = Cube {
-        incidents: retain(&cube.incidents, |c| keep(&c.force_id, &c.bcu)),
-        crimes: retain(&cube.crimes, |c| keep(&c.force_id, &c.bcu)),
-        reclassifications: retain(&cube.reclassifications, |c| keep(&c.force_id, &c.bcu)),
-        counts: cube.counts.clone(),
-        quality: cube.quality.clone(),
-    };
+    let dropped: BTreeMap<&str, BTreeSet<&str>> = narrowed
+        .iter()
+        .map(|n| {
+            let bcus = n.left_out.iter().map(|(bcu, _, _)| bcu.as_str()).collect();
+            (n.force_id.as_str(), bcus)
+        })
+        .collect();
+    let scoped = cube_where(cube, |force, bcu, _| {
+        !dropped
+            .get(force)
+            .is_some_and(|left| bcu.is_some_and(|b| left.contains(b)))
+    });
     (Cow::Owned(scoped), narrowed)
 }
 
-/// The cells `keep` keeps.
-pub(crate) fn retain<K: Ord + Clone>(
-    cells: &BTreeMap<K, u64>,
-    keep: impl Fn(&K) -> bool,
-) -> BTreeMap<K, u64> {
-    cells
-        .iter()
-        .filter(|(k, _)| keep(k))
-        .map(|(k, n)| (k.clone(), *n))
-        .collect()
+/// The cube of the record cells `keep` keeps, given each cell's force, BCU and month; published
+/// counts and the data-quality summary as they are.
+pub(crate) fn cube_where(cube: &Cube, keep: impl Fn(&str, Option<&str>, Period) -> bool) -> Cube {
+    fn retain<K: Ord + Clone>(
+        cells: &BTreeMap<K, u64>,
+        keep: impl Fn(&K) -> bool,
+    ) -> BTreeMap<K, u64> {
+        cells
+            .iter()
+            .filter(|(k, _)| keep(k))
+            .map(|(k, n)| (k.clone(), *n))
+            .collect()
+    }
+    Cube {
+        incidents: retain(&cube.incidents, |c| {
+            keep(&c.force_id, c.bcu.as_deref(), c.period)
+        }),
+        crimes: retain(&cube.crimes, |c| {
+            keep(&c.force_id, c.bcu.as_deref(), c.period)
+        }),
+        reclassifications: retain(&cube.reclassifications, |c| {
+            keep(&c.force_id, c.bcu.as_deref(), c.period)
+        }),
+        counts: cube.counts.clone(),
+        quality: cube.quality.clone(),
+    }
 }
 
 /// Months either side of a BCU's arrival or departure compared.
@@ -176,7 +190,6 @@ fn came_and_went_from_outside(
     arrival_from_outside && departure_to_outside
 }
 
-/// Which of a force's BCUs to leave out, if any.
 /// For each month, how much busier than usual the other forces were, inverted: what a count
 /// of the month is multiplied by to take out what moved every force (a national shock, the
 /// seasons). All ones when the force is alone.
@@ -200,6 +213,7 @@ fn pace(
     others.into_iter().map(|(m, o)| (m, mean / o)).collect()
 }
 
+/// Which of a force's BCUs to leave out, if any.
 fn narrow(
     force: &str,
     units: &BTreeMap<Option<&str>, Presence>,
@@ -222,11 +236,11 @@ fn narrow(
         };
         share >= PRESENT_SHARE && near(first) && near(last)
     };
-    let total: u64 = units.values().map(|p| p.records).sum();
-    let kept: u64 = units
+    let total: f64 = units.values().map(Presence::records).sum();
+    let kept: f64 = units
         .values()
         .filter(|p| throughout(p))
-        .map(|p| p.records)
+        .map(Presence::records)
         .sum();
     let left_out: Vec<(String, Period, Period)> = units
         .iter()
@@ -251,7 +265,7 @@ fn narrow(
         .values()
         .filter(|p| !throughout(p))
         .all(|p| came_and_went_from_outside(p, &kept_units, first, last));
-    let kept_share = kept as f64 / total.max(1) as f64;
+    let kept_share = kept / total.max(1.0);
     let only_named_left_out = units.iter().all(|(bcu, p)| bcu.is_some() || throughout(p));
     let narrows = !left_out.is_empty() && kept_share >= KEPT_SHARE && only_named_left_out;
     (narrows && from_outside).then(|| Narrowed {
@@ -264,7 +278,7 @@ fn narrow(
 
 #[cfg(test)]
 mod tests {
-    use recount_cube::IncidentCell;
+    use recount_cube::{IncidentCell, Name};
 
     use super::*;
 
