@@ -152,7 +152,11 @@ fn audit(args: &AuditArgs, no_progress: bool) -> Result<u8, Failure> {
     let cube = collect_cube(&args.inputs, &config, no_progress)?;
     let outcome = recount_detect::run_audit(&cube, &config).map_err(Failure::bad_input)?;
     for skipped in &outcome.skipped {
-        eprintln!("note: {} did not run: {}", skipped.detector, skipped.reason);
+        if skipped.detector == recount_detect::SCOPE {
+            eprintln!("note: like for like: {}", skipped.reason);
+        } else {
+            eprintln!("note: {} did not run: {}", skipped.detector, skipped.reason);
+        }
     }
     let scores = recount_score::score_forces(&cube, &outcome, &config);
     let bcu_tests =

@@ -101,9 +101,112 @@ pub fn without(pool: &Monthly, force: &Monthly) -> Monthly {
         .collect()
 }
 
+/// The pooled rate of several strata (call types, say) with each force's mix of strata held
+/// at its mix over all its months: direct standardisation (e.g. Breslow & Day 1987,
+/// *Statistical Methods in Cancer Research* II, ch. 2). A force whose calls shift towards a
+/// type that converts less often has a lower pooled conversion with no type converting less;
+/// the standardised rate moves only when the strata's own rates move.
+///
+/// Each month's rate is the weighted mean of the strata's rates that month, over the strata
+/// with records that month (their weights renormalised); it is carried on the month's real
+/// total, so the binomial variance the contrast assumes stays about right (exact when every
+/// stratum keeps its share of the month).
+pub fn mix_standardised(strata: &[RateTable]) -> RateTable {
+    let mut forces: BTreeMap<String, Monthly> = BTreeMap::new();
+    let names: std::collections::BTreeSet<&String> =
+        strata.iter().flat_map(|t| t.forces.keys()).collect();
+    for force in names {
+        let series: Vec<&Monthly> = strata.iter().filter_map(|t| t.forces.get(force)).collect();
+        let weights: Vec<f64> = series
+            .iter()
+            .map(|m| m.values().map(|r| r.total).sum())
+            .collect();
+        let mut months: BTreeMap<Period, (f64, f64, f64)> = BTreeMap::new();
+        for (monthly, weight) in series.iter().zip(&weights) {
+            for (period, rate) in monthly.iter().filter(|(_, r)| r.total > 0.0) {
+                let (weighted, weight_sum, total) = months.entry(*period).or_default();
+                *weighted += weight * rate.hits / rate.total;
+                *weight_sum += weight;
+                *total += rate.total;
+            }
+        }
+        let monthly = months
+            .into_iter()
+            .map(|(period, (weighted, weight_sum, total))| {
+                let hits = total * weighted / weight_sum;
+                (period, Rate { hits, total })
+            })
+            .collect();
+        forces.insert(force.clone(), monthly);
+    }
+    RateTable { forces }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shift_of_mix_leaves_the_standardised_rate_alone() {
+        // Two call types converting at 80% and 40%; the second doubles in the second month.
+        let (jan, feb) = (Period::new(2022, 1).unwrap(), Period::new(2022, 2).unwrap());
+        let mut high = RateTable::default();
+        let mut low = RateTable::default();
+        for (period, low_calls) in [(jan, 100), (feb, 200)] {
+            high.add("A", period, true, 80);
+            high.add("A", period, false, 20);
+            low.add("A", period, true, 2 * low_calls / 5);
+            low.add("A", period, false, 3 * low_calls / 5);
+        }
+        let standardised = mix_standardised(&[high.clone(), low.clone()]);
+        let a = &standardised.forces["A"];
+        // Weights 200 and 300 calls: (200 * 0.8 + 300 * 0.4) / 500 = 0.56 in both months.
+        assert!((a[&jan].hits / a[&jan].total - 0.56).abs() < 1e-12);
+        assert!((a[&feb].hits / a[&feb].total - 0.56).abs() < 1e-12);
+        assert_eq!(a[&feb].total, 300.0);
+        // The raw pooled rate falls from 0.6 to 0.533 with no type converting less.
+        let mut raw = high.clone();
+        for (period, rate) in &low.forces["A"] {
+            raw.add("A", *period, true, rate.hits as u64);
+            raw.add("A", *period, false, rate.misses() as u64);
+        }
+        let share = |p: Period| raw.forces["A"][&p].hits / raw.forces["A"][&p].total;
+        assert!((share(jan) - 0.6).abs() < 1e-12 && share(feb) < 0.54);
+
+        // When the first type converts a quarter less in February, so does its part.
+        let mut lower = RateTable::default();
+        lower.add("A", jan, true, 80);
+        lower.add("A", jan, false, 20);
+        lower.add("A", feb, true, 60);
+        lower.add("A", feb, false, 40);
+        let standardised = mix_standardised(&[lower, low]);
+        let a = &standardised.forces["A"];
+        let (r_jan, r_feb) = (a[&jan].hits / a[&jan].total, a[&feb].hits / a[&feb].total);
+        assert!((r_jan - 0.56).abs() < 1e-12);
+        assert!((r_feb - (200.0 * 0.6 + 300.0 * 0.4) / 500.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn strata_without_records_in_a_month_are_left_out_of_its_mean() {
+        let (jan, feb) = (Period::new(2022, 1).unwrap(), Period::new(2022, 2).unwrap());
+        let mut first = RateTable::default();
+        let mut second = RateTable::default();
+        first.add("A", jan, true, 5);
+        first.add("A", jan, false, 5);
+        first.add("A", feb, true, 5);
+        first.add("A", feb, false, 5);
+        second.add("A", jan, true, 10);
+        let a = &mix_standardised(&[first, second]).forces["A"];
+        assert_eq!(
+            a[&feb],
+            Rate {
+                hits: 5.0,
+                total: 10.0
+            }
+        );
+        // January: weights 20 and 10, rates 0.5 and 1.0.
+        assert!((a[&jan].hits / a[&jan].total - 2.0 / 3.0).abs() < 1e-12);
+    }
 
     #[test]
     fn pools_and_removes_forces_month_by_month() {

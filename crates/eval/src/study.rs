@@ -101,6 +101,10 @@ pub fn study_scenario(options: &StudyOptions) -> Scenario {
             });
         }
         plan = match slot % 10 {
+            2 => plan.with_negative(PlannedNegative::ClosingPracticeChange {
+                start: gaming_start,
+                size: 0.3,
+            }),
             3 => plan.with_negative(PlannedNegative::GenuineFall {
                 call_type: if slot == 3 { "BURGLARY" } else { "ASSAULT" }.into(),
                 start: gaming_start,

@@ -6,10 +6,10 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use recount_cube::Period;
+use recount_cube::{OffenceCatalogue, Period, RecordingDelay};
 use recount_detect::run_audit;
 use recount_eval::{
-    ForceVerdict, StudyOptions, config_of, cube_of, evaluate, judge, study_scenario,
+    ForceVerdict, StudyOptions, config_of, cube_of, evaluate, judge, study_scenario, target_start,
 };
 use recount_synth::{Mechanism, NegativeKind, PlannedNegative};
 
@@ -261,4 +261,123 @@ fn relabel<K: Ord>(
         *out.entry(to(k)).or_insert(0) += n;
     }
     out
+}
+
+#[test]
+fn more_calls_of_a_type_that_seldom_becomes_a_crime_is_not_non_recording() {
+    // An honest force of 9,000 calls a month whose public order calls (the type least often
+    // recorded as a crime) quadruple from the target on: its pooled conversion falls by 7% in
+    // the odds with no call left unrecorded. Before the pooled conversion held each force's
+    // mix of call types fixed, that was a finding of non-recording (p = 1.6e-6, q = 7e-4,
+    // "901 crimes never recorded"); now the pooled shift is nil.
+    let mut scenario = study_scenario(&StudyOptions {
+        seed: 11,
+        planted: None,
+        ..StudyOptions::default()
+    });
+    let plan = scenario
+        .forces
+        .iter_mut()
+        .find(|f| f.targeted && f.negatives.is_empty())
+        .unwrap();
+    plan.incidents_per_month = 9000.0;
+    plan.negatives.push(PlannedNegative::CallMixChange {
+        call_types: vec!["PUBLIC_ORDER".into()],
+        start: target_start(),
+        size: 3.0,
+    });
+    let force = plan.force_id.clone();
+    let config = config_of(&scenario);
+    let (cube, _) = cube_of(&scenario, &config).unwrap();
+    let outcome = run_audit(&cube, &config).unwrap();
+    let pooled = outcome
+        .tests
+        .iter()
+        .find(|t| t.force_id == force && t.series == "all crime-related calls")
+        .unwrap();
+    assert!(!outcome.is_flagged(&force), "{force} flagged");
+    assert!(pooled.effect.abs() < 0.03, "{}", pooled.effect);
+    assert!(outcome.tests.iter().all(|t| !t.flagged));
+}
+
+#[test]
+fn a_change_in_how_calls_without_a_crime_are_closed_is_not_non_recording() {
+    // From the target on, 30 more in a hundred crime-related calls without a crime are closed
+    // with a non-crime code (a new closing policy); no crime is lost. The share of calls
+    // closed as non-crime rises by half, which flagged the force in 14 of 14 audits
+    // (`power --seeds 4 --strengths 0.1 --honest-seeds 10 --mechanisms non_recording`) until
+    // that view counted only with conversion falling too.
+    let verdicts = run(StudyOptions {
+        seed: 2,
+        planted: None,
+        ..StudyOptions::default()
+    });
+    let changed = verdicts
+        .iter()
+        .find(|v| v.negatives.contains(&NegativeKind::ClosingPracticeChange))
+        .unwrap();
+    assert!(!changed.flagged, "{} flagged", changed.force_id);
+    check_both_sides(&verdicts, "honest, seed 2");
+}
+
+#[test]
+fn more_crime_of_a_kind_often_recorded_late_is_not_late_recording() {
+    // Every force records about half its sexual offences more than a day after the report
+    // (they often come through other agencies); one honest force's sexual offences quadruple
+    // from the target on, as late as before. Its raw share of all crime recorded late rises
+    // from 16% to 19% with no record recorded later than it would have been: a finding of late
+    // recording (+0.22 in the log-odds, p = 2.8e-6) until the rate over all crime held each
+    // force's mix of offence groups fixed (now +0.01).
+    let scenario = study_scenario(&StudyOptions {
+        seed: 4,
+        planted: None,
+        ..StudyOptions::default()
+    });
+    let force = scenario
+        .forces
+        .iter()
+        .find(|f| f.targeted && f.negatives.is_empty())
+        .unwrap()
+        .force_id
+        .clone();
+    let config = config_of(&scenario);
+    let (mut cube, _) = cube_of(&scenario, &config).unwrap();
+    let catalogue = OffenceCatalogue::builtin();
+    let sexual = |code: &str| {
+        catalogue
+            .get(code)
+            .is_some_and(|o| o.group == "Sexual offences")
+    };
+    let mut edited = std::collections::BTreeMap::new();
+    let mut every_other = false;
+    for (cell, &n) in &cube.crimes {
+        let ours = cell.force_id.as_str() == force && cell.period >= target_start();
+        let mut cell = cell.clone();
+        if sexual(&cell.offence_final) && cell.delay == RecordingDelay::WithinDay {
+            every_other = !every_other;
+            if every_other {
+                cell.delay = RecordingDelay::WithinWeek;
+            }
+        }
+        let n = if sexual(&cell.offence_final) && ours {
+            4 * n
+        } else {
+            n
+        };
+        *edited.entry(cell).or_insert(0) += n;
+    }
+    cube.crimes = edited;
+    let outcome = run_audit(&cube, &config).unwrap();
+    let late = |series: &str| {
+        outcome
+            .tests
+            .iter()
+            .find(|t| t.force_id == force && t.series == series)
+            .unwrap()
+    };
+    let all = late("recorded after 24 h: all crime");
+    assert!(all.effect.abs() < 0.1, "{}", all.effect);
+    assert!(!late("recorded after 24 h: sexual offences").flagged);
+    let findings: Vec<_> = outcome.findings().map(|t| &t.series).collect();
+    assert!(!outcome.is_flagged(&force), "{force} flagged: {findings:?}");
 }

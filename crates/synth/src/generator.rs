@@ -194,11 +194,14 @@ impl Honest {
 
     /// The closing code of an honest call: usually its own type; otherwise a neighbouring
     /// code that fits what happened (`family` is the crime family when it produced crimes).
+    /// `shift` moves that share of crime-related calls without a crime from their own code to
+    /// a non-crime one (a change of closing practice).
     fn closing(
         &self,
         rng: &mut ChaCha8Rng,
         call: usize,
         family: Option<usize>,
+        shift: f64,
     ) -> Option<&'static str> {
         let facts = &CALL_TYPES[call];
         let u: f64 = rng.random();
@@ -212,7 +215,7 @@ impl Honest {
         Some(match (facts.crime_related, family) {
             (true, Some(_)) if u < 0.91 => facts.code,
             (true, Some(_)) => pick(similar_crime_codes(facts.code)),
-            (true, None) if u < 0.46 => facts.code,
+            (true, None) if u < (0.46 - shift).max(NULL_CLOSING_RATE) => facts.code,
             (true, None) if u < 0.91 && !self.no_crime_closings[call].is_empty() => {
                 pick(&self.no_crime_closings[call])
             }
@@ -409,7 +412,13 @@ impl<'a> ForceGenerator<'a> {
             Some(_) if rng.random::<f64>() < TWO_CRIME_SHARE => 2,
             Some(_) => 1,
         };
-        let closing = self.honest.closing(rng, draft.call, family);
+        let shift: f64 = self
+            .plan
+            .negatives
+            .iter()
+            .map(|n| n.closing_shift(period))
+            .sum();
+        let closing = self.honest.closing(rng, draft.call, family, shift);
         let mut crimes = Vec::with_capacity(count);
         for _ in 0..count {
             let Some(family) = family else { break };

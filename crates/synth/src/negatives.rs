@@ -61,6 +61,16 @@ pub enum PlannedNegative {
         #[serde(default)]
         own_practice: bool,
     },
+    /// From `start`, crime-related calls that led to no crime are closed with a non-crime code
+    /// `size` more often, as a share of them (0.3: thirty more in a hundred), as when a new
+    /// command-and-control system or closing policy comes in. Calls, conversion and offence mix
+    /// do not change: no crime is lost.
+    ClosingPracticeChange {
+        /// First month of the new practice.
+        start: Period,
+        /// Added share of calls without a crime closed with a non-crime code.
+        size: f64,
+    },
 }
 
 impl PlannedNegative {
@@ -69,7 +79,8 @@ impl PlannedNegative {
         match self {
             PlannedNegative::GenuineFall { start, .. }
             | PlannedNegative::CallMixChange { start, .. }
-            | PlannedNegative::Merger { start, .. } => *start,
+            | PlannedNegative::Merger { start, .. }
+            | PlannedNegative::ClosingPracticeChange { start, .. } => *start,
         }
     }
 
@@ -79,6 +90,7 @@ impl PlannedNegative {
             PlannedNegative::GenuineFall { .. } => NegativeKind::GenuineFall,
             PlannedNegative::CallMixChange { .. } => NegativeKind::CallMixChange,
             PlannedNegative::Merger { .. } => NegativeKind::Merger,
+            PlannedNegative::ClosingPracticeChange { .. } => NegativeKind::ClosingPracticeChange,
         }
     }
 
@@ -88,6 +100,7 @@ impl PlannedNegative {
             PlannedNegative::GenuineFall { size, .. } => -size,
             PlannedNegative::CallMixChange { size, .. } => *size,
             PlannedNegative::Merger { growth, .. } => *growth,
+            PlannedNegative::ClosingPracticeChange { size, .. } => *size,
         }
     }
 
@@ -121,6 +134,19 @@ impl PlannedNegative {
                     )
                 }
             }
+            PlannedNegative::ClosingPracticeChange { size, .. } => format!(
+                "from its start {:.0} more in a hundred crime-related calls without a crime are closed with a non-crime code; calls, conversion and offence mix unchanged",
+                size * 100.0
+            ),
+        }
+    }
+
+    /// The added share of crime-related calls without a crime that are closed with a non-crime
+    /// code in a month.
+    pub(crate) fn closing_shift(&self, period: Period) -> f64 {
+        match self {
+            PlannedNegative::ClosingPracticeChange { start, size } if *start <= period => *size,
+            _ => 0.0,
         }
     }
 
@@ -158,6 +184,8 @@ pub enum NegativeKind {
     CallMixChange,
     /// The force grows at once.
     Merger,
+    /// Calls without a crime closed with non-crime codes more often.
+    ClosingPracticeChange,
     /// The national shock, in every force.
     NationalShock,
     /// Under a target, and not gaming.

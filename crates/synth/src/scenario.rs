@@ -282,6 +282,11 @@ impl ForcePlan {
                     return Err("a merger's BCUs must have new names".into());
                 }
             }
+            PlannedNegative::ClosingPracticeChange { size, .. } => {
+                if !(0.0..=1.0).contains(size) {
+                    return Err("a closing practice change's size must be in [0, 1]".into());
+                }
+            }
         }
         Ok(())
     }

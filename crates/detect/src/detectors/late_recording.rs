@@ -5,7 +5,7 @@
 
 use recount_cube::RecordSelection;
 
-use super::{Context, Detector, offence_groups};
+use super::{Context, Detector, offence_group_rates, offence_groups};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::spec::{RateSpec, RecordsPerHit, SeriesSpec};
@@ -18,7 +18,7 @@ impl Detector for LateRecording {
     }
 
     fn describe(&self) -> &'static str {
-        "The share of crimes recorded more than the time limit (24 hours by default) after the report, per offence group and overall, after the target against before, against peers."
+        "The share of crimes recorded more than the time limit (24 hours by default) after the report, per offence group and overall (each force's mix of offence groups held fixed), after the target against before, against peers."
     }
 
     fn series(&self, context: &Context) -> Vec<SeriesSpec> {
@@ -26,12 +26,7 @@ impl Detector for LateRecording {
         offence_groups(context)
             .into_iter()
             .filter_map(|(name, codes, categories)| {
-                let rates = context.crime_rates(|c| {
-                    codes
-                        .as_ref()
-                        .is_none_or(|g| g.contains(c.offence_final.as_str()))
-                        .then(|| c.delay.exceeds(limit))
-                });
+                let rates = offence_group_rates(context, codes.as_ref(), |c| Some(c.delay.exceeds(limit)));
                 (!rates.forces.is_empty()).then(|| SeriesSpec {
                     detector: "late_recording",
                     mechanism: Mechanism::LateRecording,

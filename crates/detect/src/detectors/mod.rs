@@ -10,7 +10,7 @@ use recount_cube::{
 };
 
 use crate::error::DetectError;
-use crate::rates::RateTable;
+use crate::rates::{RateTable, mix_standardised};
 use crate::spec::SeriesSpec;
 
 mod call_rebadging;
@@ -184,6 +184,59 @@ impl<'a> Context<'a> {
             })
             .collect()
     }
+}
+
+/// A crime rate over the codes of an offence group, or over all crime (`codes` `None`) with
+/// each force's mix of offence groups held fixed: cancellation and late recording run at
+/// different rates in different groups (sexual offences are recorded late more often, for
+/// good reasons), so a force whose crime shifts towards such a group would otherwise show a
+/// rise with no record treated differently.
+pub(crate) fn offence_group_rates(
+    context: &Context,
+    codes: Option<&BTreeSet<String>>,
+    classify: impl Fn(&CrimeCell) -> Option<bool>,
+) -> RateTable {
+    match codes {
+        Some(codes) => context.crime_rates(|c| {
+            codes
+                .contains(c.offence_final.as_str())
+                .then(|| classify(c))?
+        }),
+        None => standardised_crime_rates(
+            context,
+            |c| {
+                context
+                    .catalogue
+                    .get(&c.offence_final)
+                    .map(|o| o.group.clone())
+            },
+            classify,
+        ),
+    }
+}
+
+/// A crime rate pooled over strata (`stratum` of each record; `None` is a stratum too) with
+/// each force's mix of strata held fixed ([`mix_standardised`]). A cube of published counts
+/// only has no records to stratify and gets the plain rate.
+pub(crate) fn standardised_crime_rates<K: Ord>(
+    context: &Context,
+    stratum: impl Fn(&CrimeCell) -> Option<K>,
+    classify: impl Fn(&CrimeCell) -> Option<bool>,
+) -> RateTable {
+    if context.cube.crimes.is_empty() {
+        return context.crime_rates(classify);
+    }
+    let mut strata: BTreeMap<Option<K>, RateTable> = BTreeMap::new();
+    for (cell, &n) in &context.cube.crimes {
+        if let Some(hit) = classify(cell) {
+            strata
+                .entry(stratum(cell))
+                .or_default()
+                .add(&cell.force_id, cell.period, hit, n);
+        }
+    }
+    let strata: Vec<RateTable> = strata.into_values().collect();
+    mix_standardised(&strata)
 }
 
 /// The offence groups rates are broken down by: all crime, then each group with records in the

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use recount_cube::RecordSelection;
 
-use super::{Context, Detector};
+use super::{Context, Detector, standardised_crime_rates};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::spec::{RateSpec, RecordsPerHit, SeriesSpec};
@@ -35,16 +35,29 @@ impl Detector for Reclassification {
             pairs.iter().flat_map(|(_, l)| l.iter().cloned()).collect();
         let any_serious: BTreeSet<String> =
             pairs.iter().flat_map(|(s, _)| s.iter().cloned()).collect();
-        let watched = context.crime_rates(|c| {
-            any_serious.contains(c.offence_initial.as_str()).then(|| {
-                pairs.iter().any(|(s, l)| {
-                    s.contains(c.offence_initial.as_str()) && l.contains(c.offence_final.as_str())
+        // Pairs and offence groups are downgraded honestly at different rates (an injury
+        // that turns out less than first reported is common, a rape that turns out not to be
+        // one is not), so both rates hold each force's mix of them fixed: more crime of an
+        // often-corrected kind is not more downgrading.
+        let pair_of = |code: &str| pairs.iter().position(|(s, _)| s.contains(code));
+        let watched = standardised_crime_rates(
+            context,
+            |c| pair_of(&c.offence_initial),
+            |c| {
+                any_serious.contains(c.offence_initial.as_str()).then(|| {
+                    pairs.iter().any(|(s, l)| {
+                        s.contains(c.offence_initial.as_str())
+                            && l.contains(c.offence_final.as_str())
+                    })
                 })
-            })
-        });
+            },
+        );
         let catalogue = &context.catalogue;
-        let any_downgrade = context
-            .crime_rates(|c| Some(catalogue.is_downgrade(&c.offence_initial, &c.offence_final)));
+        let any_downgrade = standardised_crime_rates(
+            context,
+            |c| catalogue.get(&c.offence_initial).map(|o| o.group.clone()),
+            |c| Some(catalogue.is_downgrade(&c.offence_initial, &c.offence_final)),
+        );
         let days = context.config.detect.month_end_days;
         let month_end = context.reclassification_rates(|r| {
             catalogue
