@@ -269,6 +269,7 @@ fn break_design(force: &str, forces: &[String], candidate: &Candidate, last: Per
             start,
             post_to: last,
         },
+        known_start: false,
     }
 }
 
@@ -329,6 +330,7 @@ pub fn bcu_tests(
                     start: summary.start,
                     post_to: summary.post_to,
                 },
+                known_start: summary.target != BREAK_TARGET,
             };
             let settings = ContrastSettings {
                 min_pre_months: config.detect.min_pre_months,

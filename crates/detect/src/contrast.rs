@@ -154,6 +154,9 @@ pub struct Contrast {
     pub allowance: f64,
     /// Degrees of freedom.
     pub df: f64,
+    /// The drift already under way before the start that the counterfactual carries on, in
+    /// the log-odds per year (see [`Contrast::allowing_for_pre_trend`]); `None` when none.
+    pub pre_trend: Option<f64>,
 }
 
 /// Cox's empirical logit of a block's rate (Cox 1970, with the 0.5 corrections).
@@ -226,6 +229,25 @@ fn blocks_of(monthly: &Monthly, window: &Window, months: u32) -> Vec<(Period, bo
         offset += b;
     }
     out
+}
+
+/// One-sided level of the test for a drift before the start in the gaming direction (see
+/// [`Contrast::allowing_for_pre_trend`]).
+pub const PRE_TREND_ALPHA: f64 = 0.05;
+
+/// The slope of the differences before the start.
+struct PreTrend {
+    /// Per month.
+    slope: f64,
+    /// Its standard error, with the within-force allowances.
+    se: f64,
+    df: f64,
+    /// Each block's time in months from the first block's month (its middle).
+    times: Vec<f64>,
+    /// The weighted mean time of the blocks before the start, where the line is anchored.
+    centre: f64,
+    /// The weighted mean time of the blocks after the start.
+    after_centre: f64,
 }
 
 impl Contrast {
@@ -364,6 +386,128 @@ impl Contrast {
             inflation,
             allowance,
             df,
+            pre_trend: None,
+        })
+    }
+
+    /// The contrast with a drift already under way before the start carried on, when the
+    /// blocks before the start show one in the gaming `direction` (one-sided t test of the
+    /// slope at [`PRE_TREND_ALPHA`]); otherwise the contrast as it is.
+    ///
+    /// A force whose recording drifts by some per cent a year against its peers (staff,
+    /// systems and scrutiny change) shows a step between the means before and after any date,
+    /// and the level model reads the drift as gaming. Difference-in-differences rests on
+    /// parallel trends; where the force's own history before the start refutes them, the
+    /// counterfactual is the line before the start carried on (the pre-period extrapolation of
+    /// interrupted time series; Wagner et al. 2002, "Segmented regression analysis of
+    /// interrupted time series studies", J Clin Pharm Ther 27:299-309). The slope is estimated
+    /// on the blocks before the start only, by weighted least squares with the level fit's
+    /// weights, its variance with the Knapp-Hartung and AR(1) allowances; its uncertainty,
+    /// times the gap between the mean times before and after, is added to the shift's variance
+    /// and to the counterfactual level's. Only a drift in the gaming direction is carried on:
+    /// that moves the counterfactual towards what was observed after and can only shrink a
+    /// finding; a drift the other way is left alone (the level model then understates gaming,
+    /// which errs towards no finding).
+    pub fn allowing_for_pre_trend(self, direction: Direction) -> Contrast {
+        let Some(trend) = self.pre_period_slope() else {
+            return self;
+        };
+        let t = direction.sign() * trend.slope / trend.se;
+        let p = student_t_sf(t, trend.df).unwrap_or(1.0);
+        if p >= PRE_TREND_ALPHA {
+            return self;
+        }
+        let mut blocks = self.blocks.clone();
+        let mut differences = self.differences.clone();
+        for ((block, d), x) in blocks.iter_mut().zip(&mut differences).zip(&trend.times) {
+            let line = trend.slope * (x - trend.centre);
+            *d -= line;
+            block.baseline_logit += line;
+        }
+        let parameters = self.differences.len() - self.df as usize + 1;
+        let Some(mut trended) = Self::fit(
+            blocks,
+            self.block_months,
+            differences,
+            [self.variances.clone(), self.dating_variances.clone()],
+            parameters - 2,
+        ) else {
+            return self;
+        };
+        let extra = (trend.after_centre - trend.centre).powi(2) * trend.se.powi(2);
+        trended.se_within = (trended.se_within.powi(2) + extra).sqrt();
+        trended.level_variance += extra;
+        trended.pre_trend = Some(trend.slope * 12.0);
+        trended
+    }
+
+    /// The weighted least-squares slope of the differences on time (in months) over the
+    /// blocks before the start; `None` with fewer than four such blocks.
+    fn pre_period_slope(&self) -> Option<PreTrend> {
+        let origin = self.blocks.first()?.first;
+        let half_block = (f64::from(self.block_months) - 1.0) / 2.0;
+        let times: Vec<f64> = self
+            .blocks
+            .iter()
+            .map(|b| f64::from(origin.months_until(b.first)) + half_block)
+            .collect();
+        let weights: Vec<f64> = self
+            .variances
+            .iter()
+            .map(|v| 1.0 / (v + self.sigma2))
+            .collect();
+        let centre_of = |after: bool| {
+            let (mut sum, mut total) = (0.0, 0.0);
+            for ((b, x), w) in self.blocks.iter().zip(&times).zip(&weights) {
+                if b.after == after {
+                    sum += w * x;
+                    total += w;
+                }
+            }
+            (total > 0.0).then(|| sum / total)
+        };
+        let before: Vec<usize> = (0..self.blocks.len())
+            .filter(|&i| !self.blocks[i].after)
+            .collect();
+        if before.len() < 4 {
+            return None;
+        }
+        let centre = centre_of(false)?;
+        let after_centre = centre_of(true)?;
+        let (mut sxx, mut sxy, mut sw, mut swy) = (0.0, 0.0, 0.0, 0.0);
+        for &i in &before {
+            let x = times[i] - centre;
+            sxx += weights[i] * x * x;
+            sxy += weights[i] * x * self.differences[i];
+            sw += weights[i];
+            swy += weights[i] * self.differences[i];
+        }
+        if sxx <= 0.0 {
+            return None;
+        }
+        let slope = sxy / sxx;
+        let mean = swy / sw;
+        let df = (before.len() - 2) as f64;
+        let residuals: Vec<f64> = before
+            .iter()
+            .map(|&i| {
+                (self.differences[i] - mean - slope * (times[i] - centre)) * weights[i].sqrt()
+            })
+            .collect();
+        let knapp_hartung = residuals.iter().map(|r| r * r).sum::<f64>() / df;
+        let rho = if knapp_hartung > 1e-6 {
+            lag1_autocorrelation(&residuals).unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        let variance = knapp_hartung.max(1.0) * ar1_variance_inflation(rho) / sxx;
+        Some(PreTrend {
+            slope,
+            se: variance.sqrt(),
+            df,
+            times,
+            centre,
+            after_centre,
         })
     }
 
@@ -651,6 +795,57 @@ mod tests {
         let shortfall = -c.excess_hits(c.delta, Counterfactual::ShareOfTotal);
         assert!((shortfall - 2400.0).abs() < 15.0, "{shortfall}");
         assert_eq!(c.first_affected(Direction::Fall, period(24)), period(24));
+    }
+
+    /// The share at a log-odds, with a fixed wobble of about +-0.03 on the log-odds so that
+    /// the series is not noiseless.
+    fn drifting(logit: impl Fn(i32) -> f64) -> impl Fn(i32) -> f64 {
+        move |i| expit(logit(i) + 0.06 * (f64::from((i * 7919) % 13) / 12.0 - 0.5))
+    }
+
+    #[test]
+    fn a_drift_under_way_before_the_start_is_carried_on_only_in_the_gaming_direction() {
+        // The force's log-odds fall 0.01 a month throughout, with no step: the level model
+        // sees a fall of about 0.24 (24 months between the middles of the two periods).
+        let force = monthly(drifting(|i| -0.4 - 0.01 * f64::from(i)), 2000.0, 48);
+        let peers = monthly(|_| 0.35, 20_000.0, 48);
+        let level =
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &window(), &settings()).unwrap();
+        assert!((level.delta + 0.24).abs() < 0.02, "{}", level.delta);
+        // The AR(1) allowance widens it, but not enough: p = 8e-5.
+        let p_level = judge(&level, 0.0, Direction::Fall).p_value;
+        assert!(p_level < 1e-3, "{p_level}");
+
+        let trended = level.clone().allowing_for_pre_trend(Direction::Fall);
+        let per_year = trended.pre_trend.unwrap();
+        assert!((per_year + 0.12).abs() < 0.01, "{per_year}");
+        assert!(trended.delta.abs() < 0.02, "{}", trended.delta);
+        assert!(trended.se_within > level.se_within);
+        assert!(judge(&trended, 0.0, Direction::Fall).p_value > 0.05);
+        // The counterfactual line carries the drift: the records it stands for are few.
+        let shortfall = -trended.excess_hits(trended.delta, Counterfactual::ShareOfTotal);
+        let level_shortfall = -level.excess_hits(level.delta, Counterfactual::ShareOfTotal);
+        assert!(
+            shortfall.abs() < 0.1 * level_shortfall,
+            "{shortfall} {level_shortfall}"
+        );
+
+        // A drift the other way from gaming is left alone.
+        let rising = level.clone().allowing_for_pre_trend(Direction::Rise);
+        assert!(rising.pre_trend.is_none());
+        assert_eq!(rising.delta, level.delta);
+    }
+
+    #[test]
+    fn a_step_without_a_drift_before_it_is_left_alone() {
+        let force = monthly(drifting(|i| if i < 24 { -0.4 } else { -0.6 }), 2000.0, 48);
+        let peers = monthly(|_| 0.35, 20_000.0, 48);
+        let level =
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &window(), &settings()).unwrap();
+        let allowed = level.clone().allowing_for_pre_trend(Direction::Fall);
+        assert!(allowed.pre_trend.is_none());
+        assert_eq!(allowed.delta, level.delta);
+        assert!((allowed.delta + 0.2).abs() < 0.02, "{}", allowed.delta);
     }
 
     #[test]

@@ -29,6 +29,12 @@ pub struct Design {
     pub untargeted_references: bool,
     /// Months compared.
     pub window: Window,
+    /// Whether the start is a configured target's date rather than one the break search
+    /// found. Only a known start has a history before it that gaming cannot have touched, so
+    /// only then is a drift before it carried on ([`crate::contrast::Contrast::allowing_for_pre_trend`]):
+    /// a break dated a few months late would put gaming months before it and read them as a
+    /// drift (measured: month-end reclassification at 10% found in 5 runs of 6 instead of 6).
+    pub known_start: bool,
 }
 
 impl Design {
@@ -88,6 +94,7 @@ impl Design {
                 start,
                 post_to: end,
             },
+            known_start: true,
         })
     }
 

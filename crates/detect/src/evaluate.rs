@@ -139,6 +139,14 @@ impl<'a> Evaluator<'a> {
         let has_peers = pool.values().any(|r| r.total > 0.0);
         let contrast =
             contrast_against(spec, &mine, has_peers.then_some(&pool), design, &settings)?;
+        // Only the tested force's drift is carried on: the references' level contrasts pick
+        // the robust pool (a drifting reference is an outlier to leave out of it) and measure
+        // the spread between forces (drift included, which errs towards no finding).
+        let contrast = if design.known_start {
+            contrast.allowing_for_pre_trend(spec.direction)
+        } else {
+            contrast
+        };
         let references: Vec<&Contrast> = self
             .judging_contrasts(spec)
             .iter()
@@ -414,8 +422,14 @@ fn describe_comparison(
     } else {
         "too few reference forces to measure the spread between forces".to_string()
     };
+    let drift = contrast.pre_trend.map_or(String::new(), |slope| {
+        format!(
+            "; the force's drift before the target ({:+.1}% a year in the odds) carried on",
+            100.0 * (slope.exp() - 1.0)
+        )
+    });
     format!(
-        "against {against}; {first_before} to {last_before} against {first_after} to {}, {blocks}; {spread}",
+        "against {against}; {first_before} to {last_before} against {first_after} to {}, {blocks}{drift}; {spread}",
         window.post_to
     )
 }

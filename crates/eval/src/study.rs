@@ -33,6 +33,9 @@ pub struct StudyOptions {
     /// Whether the audit configuration has the target (else the audit searches for breaks at
     /// unknown dates).
     pub with_target: bool,
+    /// Spread of the forces' honest drift in conversion, per year on the log-odds (see
+    /// `NationalPlan::practice_drift`).
+    pub practice_drift: f64,
 }
 
 impl Default for StudyOptions {
@@ -47,6 +50,7 @@ impl Default for StudyOptions {
             call_types: Vec::new(),
             gaming_start: None,
             with_target: true,
+            practice_drift: 0.0,
         }
     }
 }
@@ -70,6 +74,7 @@ pub fn study_scenario(options: &StudyOptions) -> Scenario {
     let start = Period::new(2018, 1).unwrap_or(Period::from_index(2018 * 12));
     let gaming_start = target_start();
     let mut national = NationalPlan::new(options.seed, start, options.months);
+    national.practice_drift = options.practice_drift;
     let count = options.forces.max(8);
     let mut forces = Vec::with_capacity(count);
     for slot in 0..count {

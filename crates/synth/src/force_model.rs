@@ -42,6 +42,10 @@ pub(crate) struct ForceModel {
     pub own_practice: Vec<bool>,
     /// Conversion in the BCUs that kept their own practice, drawn as another force's.
     pub absorbed_conversion: [f64; N_CALL_TYPES],
+    /// Honest trend in the log-odds of conversion, per year, centred on `middle`.
+    conversion_drift: f64,
+    /// The middle month of the generated range.
+    middle: Period,
     /// BCU draw for each generated month (`None` for a force without BCUs).
     bcu_by_month: Vec<Option<Categorical<u16>>>,
 }
@@ -76,8 +80,9 @@ impl ForceModel {
         }
 
         let (bcu_names, own_practice, bcu_by_month) = bcus_by_month(plan, national);
-        // Drawn last, so that the draws above are the same with or without it.
+        // Drawn last, so that the draws above are the same with or without them.
         let absorbed_conversion = draw_conversion(&mut rng);
+        let conversion_drift = national.practice_drift * normal(&mut rng);
         ForceModel {
             mix,
             conversion,
@@ -87,23 +92,32 @@ impl ForceModel {
             bcu_names,
             own_practice,
             absorbed_conversion,
+            conversion_drift,
+            middle: national.start.offset(national.months as i32 / 2),
             bcu_by_month,
         }
     }
 
-    /// Probability that an honest call of type `call` in BCU `bcu` leads to a crime.
-    pub(crate) fn conversion_in(&self, call: usize, bcu: Option<u16>) -> f64 {
+    /// Probability that an honest call of type `call` in BCU `bcu` leads to a crime in
+    /// `period`.
+    pub(crate) fn conversion_in(&self, call: usize, bcu: Option<u16>, period: Period) -> f64 {
         let absorbed = bcu.is_some_and(|b| {
             self.own_practice
                 .get(usize::from(b))
                 .copied()
                 .unwrap_or(false)
         });
-        if absorbed {
+        let p = if absorbed {
             self.absorbed_conversion[call]
         } else {
             self.conversion[call]
+        };
+        if self.conversion_drift == 0.0 {
+            return p;
         }
+        let years = self.middle.months_until(period) as f64 / 12.0;
+        let odds = p / (1.0 - p) * (self.conversion_drift * years).exp();
+        odds / (1.0 + odds)
     }
 
     /// Expected calls of a type in a month, before the random month-to-month factors.

@@ -399,7 +399,8 @@ impl<'a> ForceGenerator<'a> {
         let facts = &CALL_TYPES[draft.call];
         let rng = &mut self.record_rng;
 
-        let produces = rng.random::<f64>() < self.model.conversion_in(draft.call, draft.bcu);
+        let produces =
+            rng.random::<f64>() < self.model.conversion_in(draft.call, draft.bcu, period);
         let family = match (produces, facts.crime_related) {
             (false, _) => None,
             (true, true) => Some(draft.call),

@@ -49,6 +49,12 @@ pub struct NationalPlan {
     pub downgrade_pairs: Vec<DowngradePair>,
     /// Crime-related call types and the non-crime types they are re-badged or closed as.
     pub rebadge_pairs: Vec<RebadgePair>,
+    /// Spread across forces of a slow, honest drift in how often calls lead to crimes: the
+    /// standard deviation of each force's linear trend in the log-odds of conversion, per year
+    /// (0.05: a force one spread out gains or loses about 5% in the odds a year). Recording
+    /// practice drifts as staff, systems and scrutiny change; 0 for none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub practice_drift: f64,
 }
 
 impl NationalPlan {
@@ -64,6 +70,7 @@ impl NationalPlan {
             targets: Vec::new(),
             downgrade_pairs: default_downgrade_pairs(),
             rebadge_pairs: default_rebadge_pairs(),
+            practice_drift: 0.0,
         }
     }
 
@@ -290,6 +297,12 @@ impl ForcePlan {
         }
         Ok(())
     }
+}
+
+/// Whether a setting is at its default of nothing (left out of files written, so that
+/// scenarios and truths written before the setting existed read back unchanged).
+fn is_zero(value: &f64) -> bool {
+    *value == 0.0
 }
 
 /// A whole scenario: the national settings and every force's plan.

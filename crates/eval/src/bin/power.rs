@@ -29,6 +29,7 @@ struct Options {
     forces: usize,
     detail: bool,
     unknown_dates: bool,
+    practice_drift: f64,
 }
 
 fn parse() -> Result<Options, String> {
@@ -43,6 +44,7 @@ fn parse() -> Result<Options, String> {
         forces: 14,
         detail: false,
         unknown_dates: false,
+        practice_drift: 0.0,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -62,6 +64,11 @@ fn parse() -> Result<Options, String> {
             }
             "--forces" => {
                 options.forces = value()?.parse().map_err(|e| format!("--forces: {e}"))?
+            }
+            "--practice-drift" => {
+                options.practice_drift = value()?
+                    .parse()
+                    .map_err(|e| format!("--practice-drift: {e}"))?
             }
             "--national" => options.national = true,
             "--detail" => options.detail = true,
@@ -151,6 +158,7 @@ fn main() {
                     call_types: call_types.clone(),
                     gaming_start: options.unknown_dates.then(|| gaming_start(seed)),
                     with_target: !options.unknown_dates,
+                    practice_drift: options.practice_drift,
                     ..StudyOptions::default()
                 });
                 let evaluation = match evaluate(&scenario) {
@@ -202,6 +210,7 @@ fn main() {
             forces: options.forces,
             national_target: options.national,
             with_target: !options.unknown_dates,
+            practice_drift: options.practice_drift,
             ..StudyOptions::default()
         });
         match evaluate(&scenario) {
@@ -213,6 +222,11 @@ fn main() {
                     .filter(|v| v.targeted || options.unknown_dates)
                 {
                     record_false_flag(&mut false_flags, &verdict.negatives, verdict.flagged);
+                }
+                if options.detail {
+                    for verdict in verdicts.iter().filter(|v| v.flagged) {
+                        print_false_flag(&evaluation, &verdict.force_id, 5000 + seed);
+                    }
                 }
                 honest_clean += u32::from(verdicts.iter().all(|v| !v.flagged));
             }
