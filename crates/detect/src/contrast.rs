@@ -357,15 +357,7 @@ impl Contrast {
                 (differences[i] - level) * weights[i].sqrt()
             })
             .collect();
-        let knapp_hartung = residuals.iter().map(|r| r * r).sum::<f64>() / df;
-        // Residuals far below their binomial scale carry no information about correlation
-        // (a series without sampling noise): take them as independent.
-        let rho = if knapp_hartung > 1e-6 {
-            lag1_autocorrelation(&residuals).unwrap_or(0.0)
-        } else {
-            0.0
-        };
-        let inflation = ar1_variance_inflation(rho);
+        let (knapp_hartung, inflation) = within_allowances(&residuals, df);
         let allowance = knapp_hartung.max(1.0) * inflation;
         let variance = model_variance * allowance;
         let counterfactual = vec![level_before; k];
@@ -494,13 +486,8 @@ impl Contrast {
                 (self.differences[i] - mean - slope * (times[i] - centre)) * weights[i].sqrt()
             })
             .collect();
-        let knapp_hartung = residuals.iter().map(|r| r * r).sum::<f64>() / df;
-        let rho = if knapp_hartung > 1e-6 {
-            lag1_autocorrelation(&residuals).unwrap_or(0.0)
-        } else {
-            0.0
-        };
-        let variance = knapp_hartung.max(1.0) * ar1_variance_inflation(rho) / sxx;
+        let (knapp_hartung, inflation) = within_allowances(&residuals, df);
+        let variance = knapp_hartung.max(1.0) * inflation / sxx;
         Some(PreTrend {
             slope,
             se: variance.sqrt(),
@@ -656,6 +643,20 @@ fn calibrated_levels(blocks: &[Block], level_before: f64) -> [f64; 2] {
         level_before
     };
     [share_level, odds_level]
+}
+
+/// The Knapp-Hartung factor (the residual mean square of weighted residuals on `df` degrees
+/// of freedom) and the AR(1) variance inflation of the residuals' lag-1 autocorrelation.
+fn within_allowances(weighted_residuals: &[f64], df: f64) -> (f64, f64) {
+    let knapp_hartung = weighted_residuals.iter().map(|r| r * r).sum::<f64>() / df;
+    // Residuals far below their binomial scale carry no information about correlation (a
+    // series without sampling noise): take them as independent.
+    let rho = if knapp_hartung > 1e-6 {
+        lag1_autocorrelation(weighted_residuals).unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    (knapp_hartung, ar1_variance_inflation(rho))
 }
 
 /// Weighted mean of one period, its total weight and its total squared weight.
