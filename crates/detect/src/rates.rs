@@ -111,7 +111,7 @@ pub fn without(pool: &Monthly, force: &Monthly) -> Monthly {
 /// with records that month (their weights renormalised); it is carried on the month's real
 /// total, so the binomial variance the contrast assumes stays about right (exact when every
 /// stratum keeps its share of the month).
-pub fn mix_standardised(strata: &[RateTable]) -> RateTable {
+pub fn mix_standardised(strata: &[&RateTable]) -> RateTable {
     let mut forces: BTreeMap<String, Monthly> = BTreeMap::new();
     let names: std::collections::BTreeSet<&String> =
         strata.iter().flat_map(|t| t.forces.keys()).collect();
@@ -158,7 +158,7 @@ mod tests {
             low.add("A", period, true, 2 * low_calls / 5);
             low.add("A", period, false, 3 * low_calls / 5);
         }
-        let standardised = mix_standardised(&[high.clone(), low.clone()]);
+        let standardised = mix_standardised(&[&high, &low]);
         let a = &standardised.forces["A"];
         // Weights 200 and 300 calls: (200 * 0.8 + 300 * 0.4) / 500 = 0.56 in both months.
         assert!((a[&jan].hits / a[&jan].total - 0.56).abs() < 1e-12);
@@ -179,7 +179,7 @@ mod tests {
         lower.add("A", jan, false, 20);
         lower.add("A", feb, true, 60);
         lower.add("A", feb, false, 40);
-        let standardised = mix_standardised(&[lower, low]);
+        let standardised = mix_standardised(&[&lower, &low]);
         let a = &standardised.forces["A"];
         let (r_jan, r_feb) = (a[&jan].hits / a[&jan].total, a[&feb].hits / a[&feb].total);
         assert!((r_jan - 0.56).abs() < 1e-12);
@@ -196,7 +196,7 @@ mod tests {
         first.add("A", feb, true, 5);
         first.add("A", feb, false, 5);
         second.add("A", jan, true, 10);
-        let a = &mix_standardised(&[first, second]).forces["A"];
+        let a = &mix_standardised(&[&first, &second]).forces["A"];
         assert_eq!(
             a[&feb],
             Rate {

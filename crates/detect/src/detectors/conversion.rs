@@ -56,7 +56,7 @@ impl Detector for Conversion {
         // that converts less often would show a lower pooled conversion with no call left
         // unrecorded (an awareness campaign doubling domestic abuse calls, say): the pooled
         // rate holds each force's mix of call types fixed.
-        let tables: Vec<RateTable> = per_type.iter().map(|(_, r)| r.clone()).collect();
+        let tables: Vec<&RateTable> = per_type.iter().map(|(_, r)| r).collect();
         let all = RateSpec::share(
             "all crime-related calls",
             Direction::Fall,

@@ -208,7 +208,7 @@ pub(crate) fn offence_group_rates(
                 context
                     .catalogue
                     .get(&c.offence_final)
-                    .map(|o| o.group.clone())
+                    .map(|o| o.group.as_str())
             },
             classify,
         ),
@@ -235,7 +235,7 @@ pub(crate) fn standardised_crime_rates<K: Ord>(
                 .add(&cell.force_id, cell.period, hit, n);
         }
     }
-    let strata: Vec<RateTable> = strata.into_values().collect();
+    let strata: Vec<&RateTable> = strata.values().collect();
     mix_standardised(&strata)
 }
 

@@ -55,7 +55,7 @@ impl Detector for Reclassification {
         let catalogue = &context.catalogue;
         let any_downgrade = standardised_crime_rates(
             context,
-            |c| catalogue.get(&c.offence_initial).map(|o| o.group.clone()),
+            |c| catalogue.get(&c.offence_initial).map(|o| o.group.as_str()),
             |c| Some(catalogue.is_downgrade(&c.offence_initial, &c.offence_final)),
         );
         let days = context.config.detect.month_end_days;
