@@ -2,7 +2,7 @@
 //! between reading data and judging it: small, serialisable, and merged exactly by addition, so
 //! a national estate can be aggregated partition by partition.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// 24 bytes, since a national cube holds millions of cells.
 pub type Name = compact_str::CompactString;
 
+use crate::cells::Cells;
 use crate::period::Period;
 use crate::quality::DataQuality;
 
@@ -150,31 +151,25 @@ pub struct CountCell {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cube {
     /// Incidents by force, BCU, month, call type, closing code and outcome.
-    pub incidents: BTreeMap<IncidentCell, u64>,
+    pub incidents: Cells<IncidentCell>,
     /// Crime records by force, BCU, month, offences, cancellation and delay.
-    pub crimes: BTreeMap<CrimeCell, u64>,
+    pub crimes: Cells<CrimeCell>,
     /// Reclassifications by force, BCU, month, day of month and offences.
-    pub reclassifications: BTreeMap<ReclassificationCell, u64>,
+    pub reclassifications: Cells<ReclassificationCell>,
     /// Published counts by force, period and offence.
-    pub counts: BTreeMap<CountCell, u64>,
+    pub counts: Cells<CountCell>,
     /// What was wrong with the input.
     pub quality: DataQuality,
-}
-
-fn add_all<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
-    for (key, count) in from {
-        *into.entry(key).or_insert(0) += count;
-    }
 }
 
 impl Cube {
     /// Adds another cube into this one. Exact: the merge of the cubes of two partitions is the
     /// cube of their union, provided no incident is split from its crimes (partition by force).
     pub fn merge(&mut self, other: Cube) {
-        add_all(&mut self.incidents, other.incidents);
-        add_all(&mut self.crimes, other.crimes);
-        add_all(&mut self.reclassifications, other.reclassifications);
-        add_all(&mut self.counts, other.counts);
+        self.incidents.merge(other.incidents);
+        self.crimes.merge(other.crimes);
+        self.reclassifications.merge(other.reclassifications);
+        self.counts.merge(other.counts);
         self.quality.merge(other.quality);
     }
 
@@ -247,20 +242,13 @@ impl Cube {
     pub fn for_bcu(&self, force_id: &str, bcu: &str) -> Cube {
         let keep = |f: &str, b: &Option<Name>| f == force_id && b.as_deref() == Some(bcu);
         Cube {
-            incidents: filter(&self.incidents, |c| keep(&c.force_id, &c.bcu)),
-            crimes: filter(&self.crimes, |c| keep(&c.force_id, &c.bcu)),
-            reclassifications: filter(&self.reclassifications, |c| keep(&c.force_id, &c.bcu)),
-            counts: BTreeMap::new(),
+            incidents: self.incidents.filter(|c| keep(&c.force_id, &c.bcu)),
+            crimes: self.crimes.filter(|c| keep(&c.force_id, &c.bcu)),
+            reclassifications: self.reclassifications.filter(|c| keep(&c.force_id, &c.bcu)),
+            counts: Cells::new(),
             quality: DataQuality::default(),
         }
     }
-}
-
-fn filter<K: Ord + Clone>(map: &BTreeMap<K, u64>, keep: impl Fn(&K) -> bool) -> BTreeMap<K, u64> {
-    map.iter()
-        .filter(|(k, _)| keep(k))
-        .map(|(k, v)| (k.clone(), *v))
-        .collect()
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! What every recount crate agrees on: the [`Cube`] of per force and month counts that ingest
 //! builds and the detectors read, the [`Period`] (a calendar month), the reference facts of the
 //! field (forces, Home Office offence codes with a seriousness order, the call-type
-//! vocabulary), the [`AuditConfig`] read from TOML, and the [`DataQuality`] summary.
+//! vocabulary), the [`AuditConfig`] read from TOML, and the [`DataQuality`] summary. Each of
+//! the cube's tables is a [`Cells`]: counts by cell in one vector sorted by cell, built once
+//! and read in order.
 //!
 //! It is not for reading files (that is `recount-ingest`, which also writes cubes as Parquet)
 //! nor for statistics (`recount-detect`). It has no arrow dependency, so the statistics crates
@@ -28,6 +30,7 @@
 //! assert_eq!(north.incidents[&cell], 5);
 //! ```
 
+pub use cells::Cells;
 pub use config::{
     AuditConfig, CodeKind, CodeMapping, ColumnMapping, DataSettings, DetectSettings, DowngradePair,
     ForceCodeMapping, GradeThresholds, OffenceDefinition, RebadgePair, ReviewSettings, Target,
@@ -49,6 +52,7 @@ pub use reference::{
 };
 pub use review::RecordSelection;
 
+mod cells;
 mod config;
 mod cube;
 mod error;

@@ -5,7 +5,7 @@ use crate::extent::{Cut, cut_at_extent_steps};
 use crate::scope::{Narrowed, continuing_units};
 use std::collections::{BTreeMap, BTreeSet};
 
-use recount_cube::{AuditConfig, Cube, Period};
+use recount_cube::{AuditConfig, Cells, Cube, Period};
 use recount_stats::benjamini_hochberg;
 use serde::{Deserialize, Serialize};
 
@@ -398,11 +398,11 @@ fn split_force(cube: &Cube, force: &str) -> Cube {
 /// One table of cells with `force`'s relabelled as `FORCE/BCU` (see [`split_force`]); `parts`
 /// gives a cell's force and BCU, `relabel` the cell under another force id.
 fn split_cells<C: Clone + Ord>(
-    cells: &BTreeMap<C, u64>,
+    cells: &Cells<C>,
     force: &str,
     parts: impl Fn(&C) -> (&str, Option<&recount_cube::Name>),
     relabel: impl Fn(&C, recount_cube::Name) -> C,
-) -> BTreeMap<C, u64> {
+) -> Cells<C> {
     cells
         .iter()
         .filter_map(|(c, n)| {

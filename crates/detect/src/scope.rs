@@ -132,26 +132,16 @@ pub fn continuing_units(cube: &Cube) -> (Cow<'_, Cube>, Vec<Narrowed>) {
 /// The cube of the record cells `keep` keeps, given each cell's force, BCU and month; published
 /// counts and the data-quality summary as they are.
 pub(crate) fn cube_where(cube: &Cube, keep: impl Fn(&str, Option<&str>, Period) -> bool) -> Cube {
-    fn retain<K: Ord + Clone>(
-        cells: &BTreeMap<K, u64>,
-        keep: impl Fn(&K) -> bool,
-    ) -> BTreeMap<K, u64> {
-        cells
-            .iter()
-            .filter(|(k, _)| keep(k))
-            .map(|(k, n)| (k.clone(), *n))
-            .collect()
-    }
     Cube {
-        incidents: retain(&cube.incidents, |c| {
-            keep(&c.force_id, c.bcu.as_deref(), c.period)
-        }),
-        crimes: retain(&cube.crimes, |c| {
-            keep(&c.force_id, c.bcu.as_deref(), c.period)
-        }),
-        reclassifications: retain(&cube.reclassifications, |c| {
-            keep(&c.force_id, c.bcu.as_deref(), c.period)
-        }),
+        incidents: cube
+            .incidents
+            .filter(|c| keep(&c.force_id, c.bcu.as_deref(), c.period)),
+        crimes: cube
+            .crimes
+            .filter(|c| keep(&c.force_id, c.bcu.as_deref(), c.period)),
+        reclassifications: cube
+            .reclassifications
+            .filter(|c| keep(&c.force_id, c.bcu.as_deref(), c.period)),
         counts: cube.counts.clone(),
         quality: cube.quality.clone(),
     }

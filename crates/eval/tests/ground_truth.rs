@@ -252,15 +252,8 @@ fn a_merger_with_an_area_that_records_its_own_way_is_compared_like_for_like_or_n
     );
 }
 
-fn relabel<K: Ord>(
-    cells: &std::collections::BTreeMap<K, u64>,
-    to: impl Fn(&K) -> K,
-) -> std::collections::BTreeMap<K, u64> {
-    let mut out = std::collections::BTreeMap::new();
-    for (k, n) in cells {
-        *out.entry(to(k)).or_insert(0) += n;
-    }
-    out
+fn relabel<K: Ord>(cells: &recount_cube::Cells<K>, to: impl Fn(&K) -> K) -> recount_cube::Cells<K> {
+    cells.iter().map(|(k, &n)| (to(k), n)).collect()
 }
 
 #[test]
@@ -348,7 +341,7 @@ fn more_crime_of_a_kind_often_recorded_late_is_not_late_recording() {
             .get(code)
             .is_some_and(|o| o.group == "Sexual offences")
     };
-    let mut edited = std::collections::BTreeMap::new();
+    let mut edited = Vec::new();
     let mut every_other = false;
     for (cell, &n) in &cube.crimes {
         let ours = cell.force_id.as_str() == force && cell.period >= target_start();
@@ -364,9 +357,9 @@ fn more_crime_of_a_kind_often_recorded_late_is_not_late_recording() {
         } else {
             n
         };
-        *edited.entry(cell).or_insert(0) += n;
+        edited.push((cell, n));
     }
-    cube.crimes = edited;
+    cube.crimes = recount_cube::Cells::from(edited);
     let outcome = run_audit(&cube, &config).unwrap();
     let late = |series: &str| {
         outcome

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use arrow_array::Array;
 use arrow_array::cast::AsArray;
-use recount_cube::{AuditConfig, CountCell, Cube, OffenceCatalogue, Period, QualityCheck, Table};
+use recount_cube::{
+    AuditConfig, Cells, CountCell, Cube, OffenceCatalogue, Period, QualityCheck, Table,
+};
 
 use crate::build::plan_table;
 use crate::calendar::Calendar;
@@ -67,9 +69,7 @@ pub(crate) fn add_counts(cube: &mut Cube, rows: Vec<CountRow>) {
         };
         *cells.entry(cell).or_insert(0) += row.count;
     }
-    for (cell, n) in cells {
-        *cube.counts.entry(cell).or_insert(0) += n;
-    }
+    cube.counts.merge(Cells::from_iter(cells));
 }
 
 /// Reads a `counts` table (a Parquet file or folder) into a cube holding only counts.

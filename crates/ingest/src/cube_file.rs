@@ -18,8 +18,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use recount_cube::{
-    CountCell, CrimeCell, Cube, DataQuality, IncidentCell, Name, Period, QualityIssue, QualityKey,
-    ReclassificationCell, RecordingDelay, RowCounts, Table,
+    Cells, CountCell, CrimeCell, Cube, DataQuality, IncidentCell, Name, Period, QualityIssue,
+    QualityKey, ReclassificationCell, RecordingDelay, RowCounts, Table,
 };
 use serde::{Deserialize, Serialize};
 
@@ -265,7 +265,10 @@ pub fn read_cube(dir: &Path) -> Result<Cube, IngestError> {
             ),
         ));
     }
-    let mut cube = Cube::default();
+    // Rows come in the order the cube was written (sorted); should a file have been rewritten
+    // in another order, the cells are sorted once, at the end.
+    let (mut incidents, mut crimes, mut reclassifications, mut counts) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let path = dir.join("incidents.parquet");
     for batch in read_table(&path)? {
         let t = Columns::new(&batch, &path)?;
@@ -278,7 +281,7 @@ pub fn read_cube(dir: &Path) -> Result<Cube, IngestError> {
                 closing_code: t.optional_text("closing_code", row)?,
                 led_to_crime: t.flag("led_to_crime", row)?,
             };
-            *cube.incidents.entry(cell).or_insert(0) += t.count(row)?;
+            incidents.push((cell, t.count(row)?));
         }
     }
     let path = dir.join("crimes.parquet");
@@ -298,7 +301,7 @@ pub fn read_cube(dir: &Path) -> Result<Cube, IngestError> {
                     .ok_or_else(|| t.bad("delay", row, &delay))?,
                 from_incident: t.flag("from_incident", row)?,
             };
-            *cube.crimes.entry(cell).or_insert(0) += t.count(row)?;
+            crimes.push((cell, t.count(row)?));
         }
     }
     let path = dir.join("reclassifications.parquet");
@@ -313,7 +316,7 @@ pub fn read_cube(dir: &Path) -> Result<Cube, IngestError> {
                 offence_initial: t.text("offence_initial", row)?,
                 offence_final: t.text("offence_final", row)?,
             };
-            *cube.reclassifications.entry(cell).or_insert(0) += t.count(row)?;
+            reclassifications.push((cell, t.count(row)?));
         }
     }
     let path = dir.join("counts.parquet");
@@ -326,9 +329,16 @@ pub fn read_cube(dir: &Path) -> Result<Cube, IngestError> {
                 months: t.small("months", row)?,
                 offence_code: t.text("offence_code", row)?,
             };
-            *cube.counts.entry(cell).or_insert(0) += t.count(row)?;
+            counts.push((cell, t.count(row)?));
         }
     }
+    let mut cube = Cube {
+        incidents: Cells::from(incidents),
+        crimes: Cells::from(crimes),
+        reclassifications: Cells::from(reclassifications),
+        counts: Cells::from(counts),
+        ..Cube::default()
+    };
     let quality_path = dir.join("quality.json");
     let quality: QualityFile = std::fs::read(&quality_path)
         .map_err(|e| IngestError::io(&quality_path, e))

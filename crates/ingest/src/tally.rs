@@ -2,13 +2,13 @@
 //! (rows found later to be duplicates or unmatched are subtracted by a second pass), and a
 //! [`Tally`] merges partials into the cube's string-keyed cells.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use recount_cube::{
-    CrimeCell, Cube, DataQuality, IncidentCell, Name, Period, QualityCheck, QualityExample,
+    Cells, CrimeCell, Cube, DataQuality, IncidentCell, Name, Period, QualityCheck, QualityExample,
     QualityKey, ReclassificationCell, RecordingDelay, Table,
 };
 use rustc_hash::FxHashMap;
@@ -537,15 +537,12 @@ pub(crate) fn cube_of(parts: Vec<SortedTally>) -> Cube {
         reclassifications.push(part.reclassifications);
         quality.merge(part.quality);
     }
-    // The incident map is the largest, and the standard library builds a map on one core: its
-    // cells are made first, on every core, so that its build overlaps all the other work.
-    let incident_cells = ordered_cells(incidents, incident_cell);
     let (incidents, (crimes, reclassifications)) = rayon::join(
-        || BTreeMap::from_iter(incident_cells),
+        || ordered_cells(incidents, incident_cell),
         || {
             rayon::join(
-                || BTreeMap::from_iter(ordered_cells(crimes, crime_cell)),
-                || BTreeMap::from_iter(ordered_cells(reclassifications, reclassification_cell)),
+                || ordered_cells(crimes, crime_cell),
+                || ordered_cells(reclassifications, reclassification_cell),
             )
         },
     );
@@ -553,7 +550,7 @@ pub(crate) fn cube_of(parts: Vec<SortedTally>) -> Cube {
         incidents,
         crimes,
         reclassifications,
-        counts: BTreeMap::new(),
+        counts: Cells::new(),
         quality,
     }
 }
@@ -564,7 +561,7 @@ pub(crate) fn cube_of(parts: Vec<SortedTally>) -> Cube {
 fn ordered_cells<K: Sync + Send, C: Ord + Send>(
     parts: Vec<Keyed<K>>,
     to_cell: impl Fn(&Interner, &K) -> C + Sync,
-) -> Vec<(C, u64)> {
+) -> Cells<C> {
     let mut starts = Vec::with_capacity(parts.len());
     let mut total = 0;
     for part in &parts {
@@ -583,23 +580,9 @@ fn ordered_cells<K: Sync + Send, C: Ord + Send>(
         .collect_into_vec(&mut all);
     drop(parts);
     // Within a part the cells are sorted and distinct (distinct keys of distinct names), so
-    // the whole is sorted and distinct when each part starts above where the one before ended.
-    let in_order = starts
-        .iter()
-        .skip(1)
-        .filter(|&&start| start > 0 && start < total)
-        .all(|&start| all[start - 1].0 < all[start].0);
-    if !in_order {
-        all.par_sort_by(|a, b| a.0.cmp(&b.0));
-        all.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                earlier.1 += later.1;
-            }
-            same
-        });
-    }
-    all
+    // the whole is when each part starts above where the one before ended; the cells are
+    // sorted (equal ones added) only should the parts overlap.
+    Cells::from(all)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use recount_cube::{CallVocabulary, Cube, ForceRegistry, Period};
+use recount_cube::{CallVocabulary, Cells, Cube, ForceRegistry, Period};
 use recount_detect::{SCOPE, Test};
 use recount_ingest::ReviewRecord;
 use recount_stats::additive_overdispersion;
@@ -357,7 +357,7 @@ fn force_section(results: &AuditResults, force: &str, name: &str) -> ForceSectio
 /// A rate per force from cells of the cube: hits and totals over months from `since`; `key`
 /// gives a cell's force and month, `classify` whether it is in the rate and a hit.
 fn rate_by_force<C>(
-    cells: &BTreeMap<C, u64>,
+    cells: &Cells<C>,
     since: Option<Period>,
     key: impl Fn(&C) -> (&str, Period),
     classify: impl Fn(&C) -> Option<bool>,
