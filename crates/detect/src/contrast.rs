@@ -157,6 +157,9 @@ pub struct Contrast {
     /// The drift already under way before the start that the counterfactual carries on, in
     /// the log-odds per year (see [`Contrast::allowing_for_pre_trend`]); `None` when none.
     pub pre_trend: Option<f64>,
+    /// The wider rate whose drift was carried on, when not this series' own (see
+    /// [`crate::spec::RateSpec::part_of`]).
+    pub drift_of: Option<String>,
 }
 
 /// Cox's empirical logit of a block's rate (Cox 1970, with the 0.5 corrections).
@@ -236,6 +239,16 @@ fn blocks_of(monthly: &Monthly, window: &Window, months: u32) -> Vec<(Period, bo
 pub const PRE_TREND_ALPHA: f64 = 0.05;
 
 /// The slope of the differences before the start.
+/// A drift under way before the start: the slope of a contrast's differences, per month in
+/// the log-odds, and its standard error.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Drift {
+    /// Per month.
+    pub slope: f64,
+    /// Its standard error, with the within-force allowances.
+    pub se: f64,
+}
+
 struct PreTrend {
     /// Per month.
     slope: f64,
@@ -379,6 +392,7 @@ impl Contrast {
             allowance,
             df,
             pre_trend: None,
+            drift_of: None,
         })
     }
 
@@ -401,18 +415,36 @@ impl Contrast {
     /// finding; a drift the other way is left alone (the level model then understates gaming,
     /// which errs towards no finding).
     pub fn allowing_for_pre_trend(self, direction: Direction) -> Contrast {
+        match self.drift_before(direction) {
+            Some(drift) => self.carrying_on(drift),
+            None => self,
+        }
+    }
+
+    /// The drift of this contrast over the blocks before the start, when it goes the gaming
+    /// `direction` (one-sided t test of the slope at [`PRE_TREND_ALPHA`]).
+    pub fn drift_before(&self, direction: Direction) -> Option<Drift> {
+        let trend = self.pre_period_slope()?;
+        let t = direction.sign() * trend.slope / trend.se;
+        let p = student_t_sf(t, trend.df).unwrap_or(1.0);
+        (p < PRE_TREND_ALPHA).then_some(Drift {
+            slope: trend.slope,
+            se: trend.se,
+        })
+    }
+
+    /// The contrast with `drift` (its own, or a wider rate's of the same force) carried on
+    /// from the blocks before the start; the drift's uncertainty, times the gap between the
+    /// mean times before and after, is added to the shift's variance and to the
+    /// counterfactual level's. The contrast as it is with fewer than four blocks before.
+    pub fn carrying_on(self, drift: Drift) -> Contrast {
         let Some(trend) = self.pre_period_slope() else {
             return self;
         };
-        let t = direction.sign() * trend.slope / trend.se;
-        let p = student_t_sf(t, trend.df).unwrap_or(1.0);
-        if p >= PRE_TREND_ALPHA {
-            return self;
-        }
         let mut blocks = self.blocks.clone();
         let mut differences = self.differences.clone();
         for ((block, d), x) in blocks.iter_mut().zip(&mut differences).zip(&trend.times) {
-            let line = trend.slope * (x - trend.centre);
+            let line = drift.slope * (x - trend.centre);
             *d -= line;
             block.baseline_logit += line;
         }
@@ -426,10 +458,10 @@ impl Contrast {
         ) else {
             return self;
         };
-        let extra = (trend.after_centre - trend.centre).powi(2) * trend.se.powi(2);
+        let extra = (trend.after_centre - trend.centre).powi(2) * drift.se.powi(2);
         trended.se_within = (trended.se_within.powi(2) + extra).sqrt();
         trended.level_variance += extra;
-        trended.pre_trend = Some(trend.slope * 12.0);
+        trended.pre_trend = Some(drift.slope * 12.0);
         trended
     }
 

@@ -143,7 +143,7 @@ impl<'a> Evaluator<'a> {
         // the robust pool (a drifting reference is an outlier to leave out of it) and measure
         // the spread between forces (drift included, which errs towards no finding).
         let contrast = if design.known_start {
-            contrast.allowing_for_pre_trend(spec.direction)
+            self.carry_on_drift(spec, force, contrast)
         } else {
             contrast
         };
@@ -162,6 +162,38 @@ impl<'a> Evaluator<'a> {
             references: references.len(),
             own_past: !has_peers,
         })
+    }
+
+    /// The contrast with the force's drift before the target carried on: its own drift when its
+    /// months show one in the gaming direction, otherwise its whole rate's (see
+    /// [`RateSpec::part_of`]); as it is when neither does.
+    fn carry_on_drift(&mut self, spec: &RateSpec, force: &str, contrast: Contrast) -> Contrast {
+        if let Some(drift) = contrast.drift_before(spec.direction) {
+            return contrast.carrying_on(drift);
+        }
+        let Some(whole) = spec.part_of.as_deref() else {
+            return contrast;
+        };
+        let design = self.design;
+        let settings = self.settings;
+        let peers: Vec<String> = self
+            .pool_members(whole)
+            .into_iter()
+            .filter(|f| f != force)
+            .collect();
+        let pool = whole.rates.pooled(peers.iter().map(String::as_str));
+        let has_peers = pool.values().any(|r| r.total > 0.0);
+        let mine = whole.rates.force(force);
+        let drift = contrast_against(whole, &mine, has_peers.then_some(&pool), design, &settings)
+            .and_then(|c| c.drift_before(spec.direction));
+        match drift {
+            Some(drift) => {
+                let mut carried = contrast.carrying_on(drift);
+                carried.drift_of = Some(whole.series.clone());
+                carried
+            }
+            None => contrast,
+        }
     }
 
     /// The p-value of a corroboration (1 when it cannot be estimated); `moved` is the number of
@@ -423,8 +455,12 @@ fn describe_comparison(
         "too few reference forces to measure the spread between forces".to_string()
     };
     let drift = contrast.pre_trend.map_or(String::new(), |slope| {
+        let whose = contrast
+            .drift_of
+            .as_ref()
+            .map_or(String::new(), |whole| format!(" in {whole}"));
         format!(
-            "; the force's drift before the target ({:+.1}% a year in the odds) carried on",
+            "; the force's drift{whose} before the target ({:+.1}% a year in the odds) carried on",
             100.0 * (slope.exp() - 1.0)
         )
     });

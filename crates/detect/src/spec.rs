@@ -33,6 +33,10 @@ pub struct RateSpec {
     pub measure: Measure,
     /// How its shift turns into hits.
     pub counterfactual: Counterfactual,
+    /// The wider rate of the same force this one is part of (all crime for an offence group,
+    /// all crime-related calls for a call type), whose drift before the target is carried on
+    /// when this rate's own months are too few to show it (see [`RateSpec::part_of`]).
+    pub part_of: Option<Box<RateSpec>>,
 }
 
 impl RateSpec {
@@ -44,6 +48,7 @@ impl RateSpec {
             rates,
             measure: Measure::Share,
             counterfactual: Counterfactual::ShareOfTotal,
+            part_of: None,
         }
     }
 
@@ -55,7 +60,21 @@ impl RateSpec {
             rates,
             measure: Measure::Volume,
             counterfactual: Counterfactual::OddsOfMisses,
+            part_of: None,
         }
+    }
+
+    /// The same rate as a part of `whole`. Recording practice drifts force-wide (staff,
+    /// systems, scrutiny), so a drift the force's whole rate shows before the target is the
+    /// best evidence of one in a part whose own months are too few to show it: a group of 60
+    /// crimes a month cannot establish a drift of 10% a year in its share recorded late, the
+    /// force's 1,000 can. Only the whole's drift before the target is used, which gaming after
+    /// it cannot move.
+    pub fn part_of(mut self, whole: &RateSpec) -> Self {
+        let mut whole = whole.clone();
+        whole.part_of = None;
+        self.part_of = Some(Box::new(whole));
+        self
     }
 
     /// The same rate with another counterfactual.

@@ -36,6 +36,9 @@ pub struct StudyOptions {
     /// Spread of the forces' honest drift in conversion, per year on the log-odds (see
     /// `NationalPlan::practice_drift`).
     pub practice_drift: f64,
+    /// Spread of each force's honest drift in cancelling, late recording and the seriousness
+    /// of what it records, per year in the log-odds (see `NationalPlan::record_drift`).
+    pub record_drift: f64,
 }
 
 impl Default for StudyOptions {
@@ -51,6 +54,7 @@ impl Default for StudyOptions {
             gaming_start: None,
             with_target: true,
             practice_drift: 0.0,
+            record_drift: 0.0,
         }
     }
 }
@@ -75,6 +79,7 @@ pub fn study_scenario(options: &StudyOptions) -> Scenario {
     let gaming_start = target_start();
     let mut national = NationalPlan::new(options.seed, start, options.months);
     national.practice_drift = options.practice_drift;
+    national.record_drift = options.record_drift;
     let count = options.forces.max(8);
     let mut forces = Vec::with_capacity(count);
     for slot in 0..count {

@@ -23,6 +23,49 @@ const SHOCK_SD: f64 = 0.15;
 /// Average days in a month: volumes scale with the days in each month.
 const MEAN_MONTH_DAYS: f64 = 365.25 / 12.0;
 
+/// A force's honest trends in recording, per year in the log-odds.
+#[derive(Clone, Copy, Debug, Default)]
+struct RecordDrift {
+    cancellation: f64,
+    late: f64,
+    seriousness: f64,
+}
+
+impl RecordDrift {
+    fn at(self, years: f64) -> RecordPractice {
+        let moved = |p: f64, drift: f64| {
+            if drift == 0.0 {
+                return p; // exactly the constant, so data without drift stays as it was
+            }
+            let odds = p / (1.0 - p) * (drift * years).exp();
+            odds / (1.0 + odds)
+        };
+        RecordPractice {
+            cancel_rate: moved(HONEST_CANCEL_RATE, self.cancellation),
+            late_share: moved(HONEST_LATE_SHARE, self.late),
+            serious_tilt: self.seriousness * years,
+        }
+    }
+}
+
+/// Share of crimes honestly cancelled (judgement).
+pub(crate) const HONEST_CANCEL_RATE: f64 = 0.02;
+/// Share of crimes honestly recorded more than 24 hours after the report (judgement, from the
+/// 24-hour rule and what inspections found).
+pub(crate) const HONEST_LATE_SHARE: f64 = 0.15;
+
+/// How a force records the crimes reported in one month.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct RecordPractice {
+    /// Probability that a crime is honestly cancelled.
+    pub cancel_rate: f64,
+    /// Probability that a crime is recorded more than 24 hours after the report.
+    pub late_share: f64,
+    /// Log-odds tilt of each family's offence mix towards its more serious codes (negative:
+    /// towards its lesser codes).
+    pub serious_tilt: f64,
+}
+
 /// A force's parameters.
 #[derive(Clone, Debug)]
 pub(crate) struct ForceModel {
@@ -44,6 +87,8 @@ pub(crate) struct ForceModel {
     pub absorbed_conversion: [f64; N_CALL_TYPES],
     /// Honest trend in the log-odds of conversion, per year, centred on `middle`.
     conversion_drift: f64,
+    /// Honest trends in how crimes are recorded, per year, centred on `middle`.
+    record_drift: RecordDrift,
     /// The middle month of the generated range.
     middle: Period,
     /// BCU draw for each generated month (`None` for a force without BCUs).
@@ -83,6 +128,11 @@ impl ForceModel {
         // Drawn last, so that the draws above are the same with or without them.
         let absorbed_conversion = draw_conversion(&mut rng);
         let conversion_drift = national.practice_drift * normal(&mut rng);
+        let record_drift = RecordDrift {
+            cancellation: national.record_drift * normal(&mut rng),
+            late: national.record_drift * normal(&mut rng),
+            seriousness: national.record_drift * normal(&mut rng),
+        };
         ForceModel {
             mix,
             conversion,
@@ -93,6 +143,7 @@ impl ForceModel {
             own_practice,
             absorbed_conversion,
             conversion_drift,
+            record_drift,
             middle: national.start.offset(national.months as i32 / 2),
             bcu_by_month,
         }
@@ -118,6 +169,12 @@ impl ForceModel {
         let years = self.middle.months_until(period) as f64 / 12.0;
         let odds = p / (1.0 - p) * (self.conversion_drift * years).exp();
         odds / (1.0 + odds)
+    }
+
+    /// How crimes reported in `period` are honestly recorded.
+    pub(crate) fn record_practice(&self, period: Period) -> RecordPractice {
+        let years = self.middle.months_until(period) as f64 / 12.0;
+        self.record_drift.at(years)
     }
 
     /// Expected calls of a type in a month, before the random month-to-month factors.

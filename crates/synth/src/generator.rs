@@ -16,7 +16,7 @@ use recount_cube::{Crime, Incident, Period};
 
 use crate::drafts::{CrimeDraft, OfficeOffset, Pending};
 use crate::error::SynthError;
-use crate::force_model::ForceModel;
+use crate::force_model::{ForceModel, RecordPractice};
 use crate::mechanisms::{CallOutcome, Gaming, Mechanism, cancel_delay_days};
 use crate::national::{
     CALL_TYPES, N_CALL_TYPES, N_CRIME_TYPES, TWO_CRIME_SHARE, call_index, non_crime_families,
@@ -38,8 +38,6 @@ const FORCE_MONTH_CV: f64 = 0.03;
 /// Share of crimes honestly reclassified (judgement): corrected after recording, in either
 /// direction or sideways, 1-60 days later.
 const HONEST_RECLASS_RATE: f64 = 0.04;
-/// Share of crimes honestly cancelled (judgement).
-const HONEST_CANCEL_RATE: f64 = 0.02;
 /// Reasons of honest cancellations (judgement): C1 transferred, C2 additional verifiable
 /// information, C3 duplicate, C4 recorded in error.
 const HONEST_CANCEL_REASONS: [(&str, f64); 4] =
@@ -143,6 +141,9 @@ struct CallDraft {
 struct Honest {
     clock: Clock,
     offences: Vec<Categorical<&'static str>>,
+    /// Each family's codes with their weights and which side of the family's seriousness they
+    /// are on (+1/2 above its mean rank, -1/2 below), for a mix tilted by a drift.
+    seriousness: Vec<Vec<(&'static str, f64, f64)>>,
     non_crime_family: Vec<Option<Categorical<usize>>>,
     cancel_reasons: Categorical<&'static str>,
     /// Non-crime codes an honest no-crime outcome of a crime-related call is closed with.
@@ -159,6 +160,11 @@ impl Honest {
                     .ok_or_else(|| missing(facts.code))
             })
             .collect::<Result<_, _>>()?;
+        let catalogue = recount_cube::OffenceCatalogue::builtin();
+        let seriousness = CALL_TYPES[..N_CRIME_TYPES]
+            .iter()
+            .map(|facts| seriousness_sides(offence_mix(facts.code), &catalogue))
+            .collect();
         let non_crime_family = CALL_TYPES
             .iter()
             .map(|facts| {
@@ -185,6 +191,7 @@ impl Honest {
         Ok(Honest {
             clock: Clock::new(),
             offences,
+            seriousness,
             non_crime_family,
             cancel_reasons: Categorical::new(HONEST_CANCEL_REASONS)
                 .ok_or_else(|| missing("cancel reasons"))?,
@@ -227,6 +234,27 @@ impl Honest {
         })
     }
 
+    /// An honest offence of the family, its mix tilted by `tilt` in the log-odds towards its
+    /// more serious codes.
+    fn offence(&self, rng: &mut ChaCha8Rng, family: usize, tilt: f64) -> &'static str {
+        if tilt == 0.0 {
+            return self.offences[family].sample(rng);
+        }
+        let codes = &self.seriousness[family];
+        let weight = |&(_, w, side): &(&'static str, f64, f64)| w * (tilt * side).exp();
+        let total: f64 = codes.iter().map(weight).sum();
+        let mut u = rng.random::<f64>() * total;
+        for code in codes {
+            u -= weight(code);
+            if u < 0.0 {
+                return code.0;
+            }
+        }
+        codes
+            .last()
+            .map_or_else(|| self.offences[family].sample(rng), |c| c.0)
+    }
+
     /// A crime of the family reported at `reported_at`, with its honest history.
     #[allow(clippy::too_many_arguments)]
     fn crime(
@@ -235,13 +263,15 @@ impl Honest {
         seq: u64,
         family: usize,
         period: Period,
+        practice: RecordPractice,
         incident_id: Option<String>,
         reported_at: DateTime<Utc>,
         bcu: Option<u16>,
     ) -> CrimeDraft {
         let offences = &self.offences[family];
-        let offence = offences.sample(rng);
-        let recorded_at = reported_at + Duration::seconds(recording_delay_seconds(rng));
+        let offence = self.offence(rng, family, practice.serious_tilt);
+        let recorded_at =
+            reported_at + Duration::seconds(recording_delay_seconds(rng, practice.late_share));
         let honest_reclass = if rng.random::<f64>() < HONEST_RECLASS_RATE {
             let initial = (0..16)
                 .map(|_| offences.sample(rng))
@@ -254,7 +284,7 @@ impl Honest {
         } else {
             None
         };
-        let honest_cancel = if rng.random::<f64>() < HONEST_CANCEL_RATE {
+        let honest_cancel = if rng.random::<f64>() < practice.cancel_rate {
             let reason = self.cancel_reasons.sample(rng);
             let offset = OfficeOffset {
                 days: cancel_delay_days(rng),
@@ -281,19 +311,48 @@ impl Honest {
     }
 }
 
+/// Each code of a family's mix with its weight and its side of the family's seriousness:
+/// +1/2 above the mix's mean severity rank, -1/2 below, 0 at it or without a rank.
+fn seriousness_sides(
+    mix: &[(&'static str, f64)],
+    catalogue: &recount_cube::OffenceCatalogue,
+) -> Vec<(&'static str, f64, f64)> {
+    let ranked: Vec<(f64, f64)> = mix
+        .iter()
+        .filter_map(|&(code, w)| catalogue.severity(code).map(|r| (f64::from(r), w)))
+        .collect();
+    let weight: f64 = ranked.iter().map(|(_, w)| w).sum();
+    let mean = ranked.iter().map(|(r, w)| r * w).sum::<f64>() / weight.max(f64::MIN_POSITIVE);
+    mix.iter()
+        .map(|&(code, w)| {
+            let side = catalogue.severity(code).map_or(0.0, |r| {
+                let r = f64::from(r);
+                if r > mean {
+                    0.5
+                } else if r < mean {
+                    -0.5
+                } else {
+                    0.0
+                }
+            });
+            (code, w, side)
+        })
+        .collect()
+}
+
 /// Seconds from report to recording (judgement, from the 24-hour rule and what inspections
-/// found): about 85% within 24 hours (mostly within a few hours), 10% within 72 hours, 5%
-/// later (a long tail of up to 60 days).
-fn recording_delay_seconds(rng: &mut impl Rng) -> i64 {
+/// found): `late` of crimes after 24 hours (honestly 15%), two thirds of those within 72 hours
+/// and the rest later (a long tail of up to 60 days); the others mostly within a few hours.
+fn recording_delay_seconds(rng: &mut impl Rng, late: f64) -> i64 {
     let band: f64 = rng.random();
-    let seconds = if band < 0.85 {
+    let seconds = if band < 1.0 - late {
         let quick = 600.0 - 4.0 * HOUR as f64 * (1.0 - rng.random::<f64>()).ln();
         if quick <= DAY as f64 {
             quick
         } else {
             uniform(rng, 600.0, DAY as f64)
         }
-    } else if band < 0.95 {
+    } else if band < 1.0 - late / 3.0 {
         uniform(rng, DAY as f64 + 1.0, 3.0 * DAY as f64)
     } else {
         let tail = -7.0 * DAY as f64 * (1.0 - rng.random::<f64>()).ln();
@@ -420,6 +479,7 @@ impl<'a> ForceGenerator<'a> {
             .map(|n| n.closing_shift(period))
             .sum();
         let closing = self.honest.closing(rng, draft.call, family, shift);
+        let practice = self.model.record_practice(period);
         let mut crimes = Vec::with_capacity(count);
         for _ in 0..count {
             let Some(family) = family else { break };
@@ -432,6 +492,7 @@ impl<'a> ForceGenerator<'a> {
                 self.next_seq,
                 family,
                 period,
+                practice,
                 Some(incident_id.clone()),
                 reported_at,
                 draft.bcu,
@@ -473,6 +534,7 @@ impl<'a> ForceGenerator<'a> {
     /// proportion to the honest crimes from calls of that family.
     fn other_channel(&mut self, month: usize, period: Period, from_calls: &[u64; N_CRIME_TYPES]) {
         let rng = &mut self.other_rng;
+        let practice = self.model.record_practice(period);
         for (family, &crimes) in from_calls.iter().enumerate() {
             let count = poisson(rng, self.model.other_channel_ratio[family] * crimes as f64);
             for _ in 0..count {
@@ -482,9 +544,16 @@ impl<'a> ForceGenerator<'a> {
                     .instant_in_month(rng, period, DayShape::Office);
                 let bcu = self.model.bcus_in(month).map(|bcus| bcus.sample(rng));
                 self.next_seq += 1;
-                let mut crime =
-                    self.honest
-                        .crime(rng, self.next_seq, family, period, None, reported_at, bcu);
+                let mut crime = self.honest.crime(
+                    rng,
+                    self.next_seq,
+                    family,
+                    period,
+                    practice,
+                    None,
+                    reported_at,
+                    bcu,
+                );
                 if crime.recorded_at <= self.extract_at {
                     self.gaming.on_crime(&mut crime, &self.honest.clock);
                     self.pending.push(Reverse(Pending(crime)));
@@ -606,17 +675,52 @@ impl<'a> ForceGenerator<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::force_model::HONEST_LATE_SHARE;
+
+    /// Shares of delays within a day and within three days.
+    fn delay_bands(late: f64) -> (f64, f64) {
+        let mut rng = stream_rng(5, 0, Stream::Records);
+        let n = 50_000;
+        let delays: Vec<i64> = (0..n)
+            .map(|_| recording_delay_seconds(&mut rng, late))
+            .collect();
+        assert!(delays.iter().all(|&d| d > 0 && d <= 60 * DAY));
+        let share = |limit: i64| delays.iter().filter(|&&d| d <= limit).count() as f64 / n as f64;
+        (share(DAY), share(3 * DAY))
+    }
 
     #[test]
     fn delays_follow_the_bands() {
-        let mut rng = stream_rng(5, 0, Stream::Records);
-        let n = 50_000;
-        let delays: Vec<i64> = (0..n).map(|_| recording_delay_seconds(&mut rng)).collect();
-        let within_day = delays.iter().filter(|&&d| d <= DAY).count() as f64 / n as f64;
-        let within_three = delays.iter().filter(|&&d| d <= 3 * DAY).count() as f64 / n as f64;
+        let (within_day, within_three) = delay_bands(HONEST_LATE_SHARE);
         assert!((within_day - 0.85).abs() < 0.01, "{within_day}");
         assert!((within_three - 0.95).abs() < 0.01, "{within_three}");
-        assert!(delays.iter().all(|&d| d > 0 && d <= 60 * DAY));
+        // A force drifting to record more late keeps the bands' proportions.
+        let (within_day, within_three) = delay_bands(0.3);
+        assert!((within_day - 0.7).abs() < 0.01, "{within_day}");
+        assert!((within_three - 0.9).abs() < 0.01, "{within_three}");
+    }
+
+    #[test]
+    fn a_tilted_mix_moves_the_odds_of_the_serious_codes_by_the_tilt() {
+        let honest = Honest::new(&NationalPlan::new(1, Period::new(2020, 1).unwrap(), 12))
+            .expect("the national model");
+        let assault = call_index("ASSAULT").expect("a call type");
+        let sides = &honest.seriousness[assault];
+        let side = |code: &str| sides.iter().find(|c| c.0 == code).map(|c| c.2);
+        assert_eq!(side("8N"), Some(0.5), "{sides:?}");
+        assert_eq!(side("105A"), Some(-0.5), "{sides:?}");
+        let mut rng = stream_rng(9, 0, Stream::Records);
+        let odds_8n = |tilt: f64, rng: &mut ChaCha8Rng| {
+            let n = 60_000;
+            let draws: Vec<&str> = (0..n).map(|_| honest.offence(rng, assault, tilt)).collect();
+            let count = |code: &str| draws.iter().filter(|&&d| d == code).count() as f64;
+            count("8N") / count("105A")
+        };
+        let flat = odds_8n(0.0, &mut rng);
+        assert!((flat - 0.35 / 0.50).abs() < 0.03, "{flat}");
+        // 8N is above the mix's mean rank and 105A below: the tilt moves their odds by e^1.
+        let tilted = odds_8n(1.0, &mut rng);
+        assert!((tilted / flat - 1f64.exp()).abs() < 0.15, "{tilted} {flat}");
     }
 
     #[test]

@@ -55,6 +55,13 @@ pub struct NationalPlan {
     /// practice drifts as staff, systems and scrutiny change; 0 for none.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub practice_drift: f64,
+    /// Spread across forces of the same kind of honest drift in how crimes are recorded: each
+    /// force's own linear trends, per year, in the log-odds of cancelling a crime, of recording
+    /// it more than 24 hours after the report, and of recording the more serious of the
+    /// offences its family draws on (the family's mix tilted towards or away from its serious
+    /// codes). Drawn independently, each with this standard deviation; 0 for none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub record_drift: f64,
 }
 
 impl NationalPlan {
@@ -71,6 +78,7 @@ impl NationalPlan {
             downgrade_pairs: default_downgrade_pairs(),
             rebadge_pairs: default_rebadge_pairs(),
             practice_drift: 0.0,
+            record_drift: 0.0,
         }
     }
 

@@ -5,7 +5,9 @@
 
 use recount_cube::RecordSelection;
 
-use super::{Context, Detector, offence_group_rates, offence_groups};
+use super::{
+    ALL_CRIME, Context, Detector, offence_group_rates, offence_groups, parts_of_all_crime,
+};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::spec::{RateSpec, RecordsPerHit, SeriesSpec};
@@ -22,7 +24,7 @@ impl Detector for Cancellation {
     }
 
     fn series(&self, context: &Context) -> Vec<SeriesSpec> {
-        offence_groups(context)
+        let specs = offence_groups(context)
             .into_iter()
             .filter_map(|(name, codes, categories)| {
                 let rates = offence_group_rates(context, codes.as_ref(), |c| Some(c.cancelled));
@@ -39,7 +41,7 @@ impl Detector for Cancellation {
                     family: if codes.is_some() {
                         "offence groups".into()
                     } else {
-                        "all crime".into()
+                        ALL_CRIME.into()
                     },
                     complete: false,
                     pair_sides: None,
@@ -48,6 +50,7 @@ impl Detector for Cancellation {
                     }),
                 })
             })
-            .collect()
+            .collect();
+        parts_of_all_crime(specs)
     }
 }

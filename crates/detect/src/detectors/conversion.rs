@@ -72,7 +72,7 @@ impl Detector for Conversion {
         ));
         for (call_type, rates) in per_type {
             out.push(spec(
-                RateSpec::share(format!("{call_type} calls"), Direction::Fall, rates),
+                RateSpec::share(format!("{call_type} calls"), Direction::Fall, rates).part_of(&all),
                 "call types",
                 per_incident.clone(),
                 categories(call_type),

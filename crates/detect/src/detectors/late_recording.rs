@@ -5,7 +5,9 @@
 
 use recount_cube::RecordSelection;
 
-use super::{Context, Detector, offence_group_rates, offence_groups};
+use super::{
+    ALL_CRIME, Context, Detector, offence_group_rates, offence_groups, parts_of_all_crime,
+};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::spec::{RateSpec, RecordsPerHit, SeriesSpec};
@@ -23,7 +25,7 @@ impl Detector for LateRecording {
 
     fn series(&self, context: &Context) -> Vec<SeriesSpec> {
         let limit = context.config.detect.late_hours;
-        offence_groups(context)
+        let specs = offence_groups(context)
             .into_iter()
             .filter_map(|(name, codes, categories)| {
                 let rates = offence_group_rates(context, codes.as_ref(), |c| Some(c.delay.exceeds(limit)));
@@ -37,12 +39,13 @@ impl Detector for LateRecording {
                     corroboration: None,
                     rate_label: format!("the share of {name} records recorded more than {limit} hours after the report"),
                     affected_label: "crime records recorded late beyond the usual rate".into(),
-                    family: if codes.is_some() { "offence groups".into() } else { "all crime".into() },
+                    family: if codes.is_some() { "offence groups".into() } else { ALL_CRIME.into() },
                     complete: false,
                     pair_sides: None,
                     review: Some(RecordSelection::Late { hours: limit }),
                 })
             })
-            .collect()
+            .collect();
+        parts_of_all_crime(specs)
     }
 }

@@ -241,6 +241,24 @@ pub(crate) fn standardised_crime_rates<K: Ord>(
 
 /// The offence groups rates are broken down by: all crime, then each group with records in the
 /// cube (`None` codes means every code), with the categories each covers.
+/// Marks each offence group's rate as a part of the all-crime rate of the same series (see
+/// [`crate::spec::RateSpec::part_of`]).
+pub(crate) fn parts_of_all_crime(mut specs: Vec<SeriesSpec>) -> Vec<SeriesSpec> {
+    let whole = specs
+        .iter()
+        .find(|s| s.family == ALL_CRIME)
+        .map(|s| s.main.clone());
+    if let Some(whole) = whole {
+        for spec in specs.iter_mut().filter(|s| s.family != ALL_CRIME) {
+            spec.main = spec.main.clone().part_of(&whole);
+        }
+    }
+    specs
+}
+
+/// The family of the series over all crime (the others are per offence group).
+pub(crate) const ALL_CRIME: &str = "all crime";
+
 pub(crate) fn offence_groups(
     context: &Context,
 ) -> Vec<(String, Option<BTreeSet<String>>, Vec<String>)> {
@@ -250,7 +268,7 @@ pub(crate) fn offence_groups(
         .keys()
         .map(|c| c.offence_final.as_str())
         .collect();
-    let mut out = vec![("all crime".to_string(), None, Vec::new())];
+    let mut out = vec![(ALL_CRIME.to_string(), None, Vec::new())];
     for group in context.catalogue.groups() {
         let codes = context.catalogue.expand(&group);
         if codes.iter().any(|c| present.contains(c.as_str())) {

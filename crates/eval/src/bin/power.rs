@@ -30,6 +30,7 @@ struct Options {
     detail: bool,
     unknown_dates: bool,
     practice_drift: f64,
+    record_drift: f64,
 }
 
 fn parse() -> Result<Options, String> {
@@ -45,6 +46,7 @@ fn parse() -> Result<Options, String> {
         detail: false,
         unknown_dates: false,
         practice_drift: 0.0,
+        record_drift: 0.0,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -69,6 +71,11 @@ fn parse() -> Result<Options, String> {
                 options.practice_drift = value()?
                     .parse()
                     .map_err(|e| format!("--practice-drift: {e}"))?
+            }
+            "--record-drift" => {
+                options.record_drift = value()?
+                    .parse()
+                    .map_err(|e| format!("--record-drift: {e}"))?
             }
             "--national" => options.national = true,
             "--detail" => options.detail = true,
@@ -159,6 +166,7 @@ fn main() {
                     gaming_start: options.unknown_dates.then(|| gaming_start(seed)),
                     with_target: !options.unknown_dates,
                     practice_drift: options.practice_drift,
+                    record_drift: options.record_drift,
                     ..StudyOptions::default()
                 });
                 let evaluation = match evaluate(&scenario) {
@@ -211,6 +219,7 @@ fn main() {
             national_target: options.national,
             with_target: !options.unknown_dates,
             practice_drift: options.practice_drift,
+            record_drift: options.record_drift,
             ..StudyOptions::default()
         });
         match evaluate(&scenario) {
