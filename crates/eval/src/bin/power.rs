@@ -6,7 +6,13 @@
 //!
 //! `cargo run --release -p recount-eval --bin power -- [--seeds N] [--strengths 0.05,0.1,0.2]
 //!  [--first-seed S] [--mechanisms downgrading,...] [--gamed-size 1500] [--honest-seeds N]
-//!  [--national] [--unknown-dates]`
+//!  [--national] [--unknown-dates] [--forces N] [--practice-drift X] [--record-drift X]
+//!  [--detail]`
+//!
+//! `--practice-drift` gives every force its own honest drift in conversion, `--record-drift`
+//! in cancelling, late recording and the seriousness of what it records (the spread of the
+//! forces' trends in the log-odds a year; `NationalPlan::practice_drift`, `record_drift`).
+//! `--detail` prints each audit's tests of the gamed force and every false flag.
 //!
 //! With `--unknown-dates` the audit has no target: it searches for breaks, and gaming starts
 //! at a month that varies with the seed (March 2019 to February 2021); every honest force
