@@ -409,5 +409,8 @@ fn a_force_whose_crime_recording_drifts_is_not_accused_through_a_small_group() {
     let drifting = verdicts.iter().find(|v| v.force_id == "E23000016").unwrap();
     assert!(drifting.negatives.contains(&NegativeKind::Merger));
     assert!(!drifting.flagged);
-    assert!(verdicts.iter().all(|v| !v.flagged), "an honest audit flags no force");
+    assert!(
+        verdicts.iter().all(|v| !v.flagged),
+        "an honest audit flags no force"
+    );
 }
