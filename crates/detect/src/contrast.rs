@@ -238,7 +238,6 @@ fn blocks_of(monthly: &Monthly, window: &Window, months: u32) -> Vec<(Period, bo
 /// [`Contrast::allowing_for_pre_trend`]).
 pub const PRE_TREND_ALPHA: f64 = 0.05;
 
-/// The slope of the differences before the start.
 /// A drift under way before the start: the slope of a contrast's differences, per month in
 /// the log-odds, and its standard error.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -249,6 +248,7 @@ pub struct Drift {
     pub se: f64,
 }
 
+/// The slope of the differences before the start.
 struct PreTrend {
     /// Per month.
     slope: f64,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::contrast::{
-    Baseline, Contrast, ContrastSettings, Counterfactual, Direction, Judgement,
+    Baseline, Contrast, ContrastSettings, Counterfactual, Direction, Drift, Judgement,
     between_force_variance, judge,
 };
 use crate::design::Design;
@@ -40,6 +40,9 @@ pub(crate) struct Evaluator<'a> {
     references: HashMap<String, Vec<(String, Contrast)>>,
     judging: HashMap<String, Vec<(String, Contrast)>>,
     pools: HashMap<String, Vec<String>>,
+    /// A force's drift before the start on a whole rate, by (series, force): every part of the
+    /// whole asks for it.
+    whole_drifts: HashMap<(String, String), Option<Drift>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -50,6 +53,7 @@ impl<'a> Evaluator<'a> {
             references: HashMap::new(),
             judging: HashMap::new(),
             pools: HashMap::new(),
+            whole_drifts: HashMap::new(),
         }
     }
 
@@ -131,14 +135,7 @@ impl<'a> Evaluator<'a> {
     /// One force's contrast on one rate, judged; `None` when there is too little data.
     pub fn judge_rate(&mut self, spec: &RateSpec, force: &str) -> Option<Judged> {
         let design = self.design;
-        let settings = self.settings;
-        let members = self.pool_members(spec);
-        let peers: Vec<&String> = members.iter().filter(|f| *f != force).collect();
-        let mine = spec.rates.force(force);
-        let pool = spec.rates.pooled(peers.iter().map(|f| f.as_str()));
-        let has_peers = pool.values().any(|r| r.total > 0.0);
-        let contrast =
-            contrast_against(spec, &mine, has_peers.then_some(&pool), design, &settings)?;
+        let (contrast, has_peers) = self.force_contrast(spec, force)?;
         // Only the tested force's drift is carried on: the references' level contrasts pick
         // the robust pool (a drifting reference is an outlier to leave out of it) and measure
         // the spread between forces (drift included, which errs towards no finding).
@@ -164,6 +161,18 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// A force's level contrast on a rate against its pool of peers (the series' pool without
+    /// the force), and whether it had peers (without, it is judged against its own past).
+    fn force_contrast(&mut self, spec: &RateSpec, force: &str) -> Option<(Contrast, bool)> {
+        let members = self.pool_members(spec);
+        let peers = members.iter().filter(|f| *f != force).map(String::as_str);
+        let pool = spec.rates.pooled(peers);
+        let has_peers = pool.values().any(|r| r.total > 0.0);
+        let mine = spec.rates.force(force);
+        let pool = has_peers.then_some(&pool);
+        contrast_against(spec, &mine, pool, self.design, &self.settings).map(|c| (c, has_peers))
+    }
+
     /// The contrast with the force's drift before the target carried on: its own drift when its
     /// months show one in the gaming direction, otherwise its whole rate's (see
     /// [`RateSpec::part_of`]); as it is when neither does.
@@ -174,18 +183,17 @@ impl<'a> Evaluator<'a> {
         let Some(whole) = spec.part_of.as_deref() else {
             return contrast;
         };
-        let design = self.design;
-        let settings = self.settings;
-        let peers: Vec<String> = self
-            .pool_members(whole)
-            .into_iter()
-            .filter(|f| f != force)
-            .collect();
-        let pool = whole.rates.pooled(peers.iter().map(String::as_str));
-        let has_peers = pool.values().any(|r| r.total > 0.0);
-        let mine = whole.rates.force(force);
-        let drift = contrast_against(whole, &mine, has_peers.then_some(&pool), design, &settings)
-            .and_then(|c| c.drift_before(spec.direction));
+        let key = (whole.series.clone(), force.to_string());
+        let drift = match self.whole_drifts.get(&key) {
+            Some(drift) => *drift,
+            None => {
+                let drift = self
+                    .force_contrast(whole, force)
+                    .and_then(|(c, _)| c.drift_before(whole.direction));
+                self.whole_drifts.insert(key, drift);
+                drift
+            }
+        };
         match drift {
             Some(drift) => {
                 let mut carried = contrast.carrying_on(drift);

@@ -33,19 +33,22 @@ struct RecordDrift {
 
 impl RecordDrift {
     fn at(self, years: f64) -> RecordPractice {
-        let moved = |p: f64, drift: f64| {
-            if drift == 0.0 {
-                return p; // exactly the constant, so data without drift stays as it was
-            }
-            let odds = p / (1.0 - p) * (drift * years).exp();
-            odds / (1.0 + odds)
-        };
         RecordPractice {
-            cancel_rate: moved(HONEST_CANCEL_RATE, self.cancellation),
-            late_share: moved(HONEST_LATE_SHARE, self.late),
+            cancel_rate: drifted(HONEST_CANCEL_RATE, self.cancellation, years),
+            late_share: drifted(HONEST_LATE_SHARE, self.late, years),
             serious_tilt: self.seriousness * years,
         }
     }
+}
+
+/// A probability `p` moved by a linear trend of `drift` a year in the log-odds, `years` from
+/// the trend's centre. Exactly `p` without drift, so data without drift stays as it was.
+fn drifted(p: f64, drift: f64, years: f64) -> f64 {
+    if drift == 0.0 {
+        return p;
+    }
+    let odds = p / (1.0 - p) * (drift * years).exp();
+    odds / (1.0 + odds)
 }
 
 /// Share of crimes honestly cancelled (judgement).
@@ -163,18 +166,17 @@ impl ForceModel {
         } else {
             self.conversion[call]
         };
-        if self.conversion_drift == 0.0 {
-            return p;
-        }
-        let years = self.middle.months_until(period) as f64 / 12.0;
-        let odds = p / (1.0 - p) * (self.conversion_drift * years).exp();
-        odds / (1.0 + odds)
+        drifted(p, self.conversion_drift, self.years_from_middle(period))
+    }
+
+    /// Years from the middle of the generated range, where the honest drifts are centred.
+    fn years_from_middle(&self, period: Period) -> f64 {
+        self.middle.months_until(period) as f64 / 12.0
     }
 
     /// How crimes reported in `period` are honestly recorded.
     pub(crate) fn record_practice(&self, period: Period) -> RecordPractice {
-        let years = self.middle.months_until(period) as f64 / 12.0;
-        self.record_drift.at(years)
+        self.record_drift.at(self.years_from_middle(period))
     }
 
     /// Expected calls of a type in a month, before the random month-to-month factors.

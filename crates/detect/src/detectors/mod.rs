@@ -239,8 +239,6 @@ pub(crate) fn standardised_crime_rates<K: Ord>(
     mix_standardised(&strata)
 }
 
-/// The offence groups rates are broken down by: all crime, then each group with records in the
-/// cube (`None` codes means every code), with the categories each covers.
 /// Marks each offence group's rate as a part of the all-crime rate of the same series (see
 /// [`crate::spec::RateSpec::part_of`]).
 pub(crate) fn parts_of_all_crime(mut specs: Vec<SeriesSpec>) -> Vec<SeriesSpec> {
@@ -259,6 +257,8 @@ pub(crate) fn parts_of_all_crime(mut specs: Vec<SeriesSpec>) -> Vec<SeriesSpec> 
 /// The family of the series over all crime (the others are per offence group).
 pub(crate) const ALL_CRIME: &str = "all crime";
 
+/// The offence groups rates are broken down by: all crime, then each group with records in the
+/// cube (`None` codes means every code), with the categories each covers.
 pub(crate) fn offence_groups(
     context: &Context,
 ) -> Vec<(String, Option<BTreeSet<String>>, Vec<String>)> {
