@@ -36,6 +36,15 @@ pub struct StudyOptions {
     /// Spread of the forces' honest drift in conversion, per year on the log-odds (see
     /// `NationalPlan::practice_drift`).
     pub practice_drift: f64,
+    /// The month the target takes effect, when not [`target_start`]: gaming (with a target)
+    /// and the hard negatives of the cast start there too.
+    pub target: Option<Period>,
+    /// Whether the data leave the `bcu` column empty (`NationalPlan::hide_bcus`).
+    pub hide_bcus: bool,
+    /// Whether four more forces game, each with its own mechanism at 20% (slots 6-9:
+    /// [`OTHERS_GAMING`]): peers that game when the target is six forces', tested forces when
+    /// it is national. Their verdicts are not the study's: it judges slot 0 and the honest.
+    pub others_gaming: bool,
     /// Spread of each force's honest drift in cancelling, late recording and the seriousness
     /// of what it records, per year in the log-odds (see `NationalPlan::record_drift`).
     pub record_drift: f64,
@@ -55,6 +64,9 @@ impl Default for StudyOptions {
             with_target: true,
             practice_drift: 0.0,
             record_drift: 0.0,
+            target: None,
+            hide_bcus: false,
+            others_gaming: false,
         }
     }
 }
@@ -66,6 +78,15 @@ pub fn target_start() -> Period {
     Period::new(2020, 10).unwrap_or(Period::from_index(2020 * 12 + 9))
 }
 
+/// The mechanisms of slots 6-9 when others game too, at [`OTHERS_STRENGTH`].
+pub const OTHERS_GAMING: [Mechanism; 4] = [
+    Mechanism::Cancellation,
+    Mechanism::LateRecording,
+    Mechanism::NonRecording,
+    Mechanism::Downgrading,
+];
+const OTHERS_STRENGTH: f64 = 0.2;
+
 /// Calls a month of the forces after slot 0: a spread of small to large forces.
 const SIZES: [f64; 14] = [
     1500.0, 2000.0, 2500.0, 1800.0, 3000.0, 1600.0, 4000.0, 2200.0, 6000.0, 2800.0, 9000.0, 3500.0,
@@ -76,10 +97,11 @@ const SIZES: [f64; 14] = [
 pub fn study_scenario(options: &StudyOptions) -> Scenario {
     let registry = ForceRegistry::builtin();
     let start = Period::new(2018, 1).unwrap_or(Period::from_index(2018 * 12));
-    let gaming_start = target_start();
+    let gaming_start = options.target.unwrap_or_else(target_start);
     let mut national = NationalPlan::new(options.seed, start, options.months);
     national.practice_drift = options.practice_drift;
     national.record_drift = options.record_drift;
+    national.hide_bcus = options.hide_bcus;
     let count = options.forces.max(8);
     let mut forces = Vec::with_capacity(count);
     for slot in 0..count {
@@ -109,6 +131,15 @@ pub fn study_scenario(options: &StudyOptions) -> Scenario {
             } else {
                 planted.only_call_types(&types)
             });
+        }
+        if options.others_gaming
+            && let Some(&mechanism) = slot.checked_sub(6).and_then(|i| OTHERS_GAMING.get(i))
+        {
+            plan = plan.with_mechanism(PlannedMechanism::new(
+                mechanism,
+                gaming_start,
+                OTHERS_STRENGTH,
+            ));
         }
         plan = match slot % 10 {
             2 => plan.with_negative(PlannedNegative::ClosingPracticeChange {

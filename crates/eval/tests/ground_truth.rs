@@ -414,3 +414,27 @@ fn a_force_whose_crime_recording_drifts_is_not_accused_through_a_small_group() {
         "an honest audit flags no force"
     );
 }
+
+#[test]
+fn forces_gaming_beside_an_honest_force_do_not_lower_its_bar() {
+    // A national target, four forces gaming at 20% (cancellation, late recording,
+    // non-recording, downgrading). W15000001, honest (its assault calls fall genuinely), had a
+    // chance fall in its theft calls' conversion: p 1.2e-4, q 0.27 with nobody gaming, and
+    // q 0.023 with the four, whose findings relaxed every family's threshold, before each
+    // force had to pass its own gate.
+    let verdicts = run(StudyOptions {
+        seed: 5004,
+        national_target: true,
+        others_gaming: true,
+        ..StudyOptions::default()
+    });
+    let gamed: Vec<&ForceVerdict> = verdicts.iter().filter(|v| v.gamed).collect();
+    assert_eq!(gamed.len(), 4);
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| v.force_id == "W15000001" && !v.gamed),
+        "the honest force of the case is in the cast"
+    );
+    check_both_sides(&verdicts, "four forces gaming");
+}

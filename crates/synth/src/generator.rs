@@ -590,6 +590,9 @@ impl<'a> ForceGenerator<'a> {
     }
 
     fn bcu_name(&self, bcu: Option<u16>) -> Option<String> {
+        if self.national.hide_bcus {
+            return None;
+        }
         bcu.and_then(|i| self.model.bcu_names.get(usize::from(i)))
             .cloned()
     }

@@ -62,6 +62,11 @@ pub struct NationalPlan {
     /// codes). Drawn independently, each with this standard deviation; 0 for none.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub record_drift: f64,
+    /// Whether the written data leave the `bcu` column empty, as an extract without districts
+    /// would: forces keep their BCUs (a merger's absorbed area still records as its own
+    /// practice says), but the detectors cannot see them.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hide_bcus: bool,
 }
 
 impl NationalPlan {
@@ -79,6 +84,7 @@ impl NationalPlan {
             rebadge_pairs: default_rebadge_pairs(),
             practice_drift: 0.0,
             record_drift: 0.0,
+            hide_bcus: false,
         }
     }
 
@@ -311,6 +317,10 @@ impl ForcePlan {
 /// scenarios and truths written before the setting existed read back unchanged).
 fn is_zero(value: &f64) -> bool {
     *value == 0.0
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// A whole scenario: the national settings and every force's plan.

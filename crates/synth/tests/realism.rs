@@ -359,3 +359,21 @@ fn hard_negatives_move_volumes_not_conversion() {
     let grown = merger.incidents.len() as f64 / base.incidents.len() as f64;
     assert!(grown > 1.15, "{grown}");
 }
+
+#[test]
+fn hidden_bcus_leave_the_column_empty_and_nothing_else_changes() {
+    let shown = one_force(7, 4, 400.0);
+    let mut hidden = shown.clone();
+    hidden.national.hide_bcus = true;
+    let (shown, hidden) = (generate(&shown).unwrap(), generate(&hidden).unwrap());
+    assert!(shown.incidents.iter().all(|i| i.bcu.is_some()));
+    assert!(hidden.incidents.iter().all(|i| i.bcu.is_none()));
+    assert!(hidden.crimes.iter().all(|c| c.bcu.is_none()));
+    let without_bcu = |mut incident: recount_cube::Incident| {
+        incident.bcu = None;
+        incident
+    };
+    let shown_incidents: Vec<_> = shown.incidents.into_iter().map(without_bcu).collect();
+    assert_eq!(shown_incidents, hidden.incidents);
+    assert_eq!(shown.crimes.len(), hidden.crimes.len());
+}

@@ -7,11 +7,18 @@
 //! `cargo run --release -p recount-eval --bin power -- [--seeds N] [--strengths 0.05,0.1,0.2]
 //!  [--first-seed S] [--mechanisms downgrading,...] [--gamed-size 1500] [--honest-seeds N]
 //!  [--national] [--unknown-dates] [--forces N] [--practice-drift X] [--record-drift X]
-//!  [--detail]`
+//!  [--target 2020-04] [--months 48] [--hide-bcus] [--detail]`
 //!
 //! `--practice-drift` gives every force its own honest drift in conversion, `--record-drift`
 //! in cancelling, late recording and the seriousness of what it records (the spread of the
 //! forces' trends in the log-odds a year; `NationalPlan::practice_drift`, `record_drift`).
+//! `--target` moves the target's start (and gaming and the cast's hard negatives with it) from
+//! October 2020, `--months` the months generated from January 2018 (the national shock is in
+//! April 2020 when the months include it), and `--hide-bcus` writes the data without BCUs, so
+//! the detectors cannot compare a merged force like for like. `--others-gaming` has four more
+//! forces game at 20% (`OTHERS_GAMING`): peers when the target is six forces', tested forces
+//! under `--national`; the tables then judge slot 0 and the honest forces only, and an audit
+//! counts as clean when no honest force is flagged.
 //! `--detail` prints each audit's tests of the gamed force and every false flag.
 //!
 //! With `--unknown-dates` the audit has no target: it searches for breaks, and gaming starts
@@ -21,6 +28,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use recount_cube::Period;
 use recount_eval::{StudyOptions, evaluate, judge, study_scenario};
 use recount_synth::{Mechanism, NegativeKind};
 
@@ -37,6 +45,10 @@ struct Options {
     unknown_dates: bool,
     practice_drift: f64,
     record_drift: f64,
+    target: Option<Period>,
+    months: u32,
+    hide_bcus: bool,
+    others_gaming: bool,
 }
 
 fn parse() -> Result<Options, String> {
@@ -53,6 +65,10 @@ fn parse() -> Result<Options, String> {
         unknown_dates: false,
         practice_drift: 0.0,
         record_drift: 0.0,
+        target: None,
+        months: StudyOptions::default().months,
+        hide_bcus: false,
+        others_gaming: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -83,6 +99,14 @@ fn parse() -> Result<Options, String> {
                     .parse()
                     .map_err(|e| format!("--record-drift: {e}"))?
             }
+            "--target" => {
+                options.target = Some(value()?.parse().map_err(|e| format!("--target: {e}"))?)
+            }
+            "--months" => {
+                options.months = value()?.parse().map_err(|e| format!("--months: {e}"))?
+            }
+            "--hide-bcus" => options.hide_bcus = true,
+            "--others-gaming" => options.others_gaming = true,
             "--national" => options.national = true,
             "--detail" => options.detail = true,
             "--unknown-dates" => options.unknown_dates = true,
@@ -166,14 +190,9 @@ fn main() {
                     seed: 1000 + seed,
                     planted: Some((mechanism, strength)),
                     gamed_size: options.gamed_size,
-                    forces: options.forces,
-                    national_target: options.national,
                     call_types: call_types.clone(),
                     gaming_start: options.unknown_dates.then(|| gaming_start(seed)),
-                    with_target: !options.unknown_dates,
-                    practice_drift: options.practice_drift,
-                    record_drift: options.record_drift,
-                    ..StudyOptions::default()
+                    ..layout(&options)
                 });
                 let evaluation = match evaluate(&scenario) {
                     Ok(e) => e,
@@ -186,7 +205,13 @@ fn main() {
                 if options.detail {
                     print_detail(&evaluation, mechanism, strength, seed);
                 }
+                let studied = scenario.forces.first().map(|f| f.force_id.clone());
                 for verdict in judge(&evaluation) {
+                    // Forces gaming besides slot 0 (`--others-gaming`) are the setting, not
+                    // the study: neither found nor false flags.
+                    if verdict.gamed && Some(&verdict.force_id) != studied.as_ref() {
+                        continue;
+                    }
                     if verdict.gamed {
                         let cell = cells
                             .entry((label.clone(), format!("{strength:.2}")))
@@ -221,29 +246,25 @@ fn main() {
         let scenario = study_scenario(&StudyOptions {
             seed: 5000 + seed,
             planted: None,
-            forces: options.forces,
-            national_target: options.national,
-            with_target: !options.unknown_dates,
-            practice_drift: options.practice_drift,
-            record_drift: options.record_drift,
-            ..StudyOptions::default()
+            ..layout(&options)
         });
         match evaluate(&scenario) {
             Ok(evaluation) => {
                 audits += 1;
                 let verdicts = judge(&evaluation);
-                for verdict in verdicts
+                let honest: Vec<_> = verdicts.iter().filter(|v| !v.gamed).collect();
+                for verdict in honest
                     .iter()
                     .filter(|v| v.targeted || options.unknown_dates)
                 {
                     record_false_flag(&mut false_flags, &verdict.negatives, verdict.flagged);
                 }
                 if options.detail {
-                    for verdict in verdicts.iter().filter(|v| v.flagged) {
+                    for verdict in honest.iter().filter(|v| v.flagged) {
                         print_false_flag(&evaluation, &verdict.force_id, 5000 + seed);
                     }
                 }
-                honest_clean += u32::from(verdicts.iter().all(|v| !v.flagged));
+                honest_clean += u32::from(honest.iter().all(|v| !v.flagged));
             }
             Err(error) => eprintln!("honest seed {seed}: {error}"),
         }
@@ -262,13 +283,41 @@ fn main() {
             "six-force"
         }
     );
+    let target = options
+        .target
+        .unwrap_or_else(recount_eval::target_start)
+        .to_string();
+    println!(
+        "Target from {target}, {} months from 2018-01{}.",
+        options.months,
+        if options.hide_bcus {
+            ", BCUs hidden"
+        } else {
+            ""
+        }
+    );
+}
+
+/// What every audit of the study shares: the cast's size, the target, the drifts, the months.
+fn layout(options: &Options) -> StudyOptions {
+    StudyOptions {
+        forces: options.forces,
+        national_target: options.national,
+        with_target: !options.unknown_dates,
+        practice_drift: options.practice_drift,
+        record_drift: options.record_drift,
+        target: options.target,
+        months: options.months,
+        hide_bcus: options.hide_bcus,
+        others_gaming: options.others_gaming,
+        ..StudyOptions::default()
+    }
 }
 
 /// The month gaming starts in an audit without a target: 14 to 37 months after January 2018,
 /// varying with the seed.
-fn gaming_start(seed: u64) -> recount_cube::Period {
-    let first =
-        recount_cube::Period::new(2018, 1).unwrap_or(recount_cube::Period::from_index(2018 * 12));
+fn gaming_start(seed: u64) -> Period {
+    let first = Period::new(2018, 1).unwrap_or(Period::from_index(2018 * 12));
     first.offset(14 + (seed * 7 % 24) as i32)
 }
 
@@ -430,8 +479,13 @@ fn print_tables(
         );
     }
     if options.honest_seeds > 0 {
+        let audits = if options.others_gaming {
+            "Audits without gaming in slot 0 (four others gaming) with no honest force flagged"
+        } else {
+            "Fully honest audits with no force flagged"
+        };
         println!(
-            "\nFully honest audits with no force flagged: {honest_clean} of {} ({}).",
+            "\n{audits}: {honest_clean} of {} ({}).",
             options.honest_seeds,
             percent(honest_clean, options.honest_seeds as u32)
         );
