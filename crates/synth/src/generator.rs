@@ -579,12 +579,12 @@ impl<'a> ForceGenerator<'a> {
             };
             self.crimes += 1;
             let crime_id = format!("CRM-{}-{:08}", self.plan.force_id, self.crimes);
-            sink.crime(draft.finish(
-                crime_id,
-                &self.plan.force_id,
-                &self.model.bcu_names,
-                self.extract_at,
-            ))?;
+            let bcu_names: &[String] = if self.national.hide_bcus {
+                &[]
+            } else {
+                &self.model.bcu_names
+            };
+            sink.crime(draft.finish(crime_id, &self.plan.force_id, bcu_names, self.extract_at))?;
         }
         Ok(())
     }
