@@ -48,6 +48,9 @@ pub struct StudyOptions {
     /// Spread of each force's honest drift in cancelling, late recording and the seriousness
     /// of what it records, per year in the log-odds (see `NationalPlan::record_drift`).
     pub record_drift: f64,
+    /// Month-to-month over-dispersion of every force's recording rates, in the log-odds (see
+    /// `NationalPlan::rate_noise`).
+    pub rate_noise: f64,
 }
 
 impl Default for StudyOptions {
@@ -64,6 +67,7 @@ impl Default for StudyOptions {
             with_target: true,
             practice_drift: 0.0,
             record_drift: 0.0,
+            rate_noise: 0.0,
             target: None,
             hide_bcus: false,
             others_gaming: false,
@@ -102,6 +106,7 @@ pub fn study_scenario(options: &StudyOptions) -> Scenario {
     national.practice_drift = options.practice_drift;
     national.record_drift = options.record_drift;
     national.hide_bcus = options.hide_bcus;
+    national.rate_noise = options.rate_noise;
     let count = options.forces.max(8);
     let mut forces = Vec::with_capacity(count);
     for slot in 0..count {

@@ -438,3 +438,24 @@ fn forces_gaming_beside_an_honest_force_do_not_lower_its_bar() {
     );
     check_both_sides(&verdicts, "four forces gaming");
 }
+
+#[test]
+fn recording_rates_that_wobble_month_to_month_hide_no_gaming_and_accuse_nobody() {
+    // Every force's odds of recording a call as a crime, of cancelling, of recording late and
+    // its serious tilt move by 0.3 in the log-odds from month to month (beyond the binomial):
+    // the detectors' over-dispersion allowances must carry it. Non-recording, the mechanism
+    // that moves the noisiest of those rates, at 20% in a force of 4,000 calls a month. With
+    // plain binomial variances (no within-force allowance and no between-force spread) the
+    // gamed force is flagged for late recording it never did; without the wobble it is not.
+    let verdicts = run(StudyOptions {
+        seed: 60,
+        planted: Some((Mechanism::NonRecording, 0.2)),
+        gamed_size: 4000.0,
+        forces: 12,
+        months: 42,
+        rate_noise: 0.3,
+        ..StudyOptions::default()
+    });
+    assert!(verdicts.iter().any(|v| v.gamed));
+    check_both_sides(&verdicts, "rate noise");
+}

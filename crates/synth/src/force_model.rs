@@ -51,6 +51,64 @@ fn drifted(p: f64, drift: f64, years: f64) -> f64 {
     odds / (1.0 + odds)
 }
 
+/// `p` with its log-odds moved by `shift`; exactly `p` without a shift.
+fn shifted(p: f64, shift: f64) -> f64 {
+    if shift == 0.0 {
+        return p;
+    }
+    let odds = p / (1.0 - p) * shift.exp();
+    odds / (1.0 + odds)
+}
+
+/// A force's month-to-month deviations from its usual recording rates, in the log-odds
+/// (`NationalPlan::rate_noise`): independent normal draws, empty without noise. They make the
+/// monthly rates over-dispersed against the binomial, as police rates are.
+#[derive(Clone, Debug, Default)]
+struct RateNoise {
+    /// Per generated month, per call type: the deviation of the odds of leading to a crime.
+    conversion: Vec<[f64; N_CALL_TYPES]>,
+    /// Per generated month: cancelling, recording late, and the serious tilt.
+    records: Vec<[f64; 3]>,
+}
+
+impl RateNoise {
+    fn draw(plan: &ForcePlan, national: &NationalPlan) -> Self {
+        if national.rate_noise <= 0.0 {
+            return RateNoise::default();
+        }
+        let mut rng = stream_rng(national.seed, plan.index, Stream::RateNoise);
+        let mut noise = RateNoise::default();
+        for _ in 0..national.months {
+            let mut conversion = [0.0; N_CALL_TYPES];
+            conversion
+                .iter_mut()
+                .for_each(|d| *d = national.rate_noise * normal(&mut rng));
+            noise.conversion.push(conversion);
+            let mut records = [0.0; 3];
+            records
+                .iter_mut()
+                .for_each(|d| *d = national.rate_noise * normal(&mut rng));
+            noise.records.push(records);
+        }
+        noise
+    }
+
+    fn conversion(&self, month: i32, call: usize) -> f64 {
+        usize::try_from(month)
+            .ok()
+            .and_then(|m| self.conversion.get(m))
+            .map_or(0.0, |c| c[call])
+    }
+
+    fn records(&self, month: i32) -> [f64; 3] {
+        usize::try_from(month)
+            .ok()
+            .and_then(|m| self.records.get(m))
+            .copied()
+            .unwrap_or([0.0; 3])
+    }
+}
+
 /// Share of crimes honestly cancelled (judgement).
 pub(crate) const HONEST_CANCEL_RATE: f64 = 0.02;
 /// Share of crimes honestly recorded more than 24 hours after the report (judgement, from the
@@ -92,6 +150,10 @@ pub(crate) struct ForceModel {
     conversion_drift: f64,
     /// Honest trends in how crimes are recorded, per year, centred on `middle`.
     record_drift: RecordDrift,
+    /// Month-to-month deviations of the recording rates.
+    rate_noise: RateNoise,
+    /// The first generated month.
+    start: Period,
     /// The middle month of the generated range.
     middle: Period,
     /// BCU draw for each generated month (`None` for a force without BCUs).
@@ -147,6 +209,8 @@ impl ForceModel {
             absorbed_conversion,
             conversion_drift,
             record_drift,
+            rate_noise: RateNoise::draw(plan, national),
+            start: national.start,
             middle: national.start.offset(national.months as i32 / 2),
             bcu_by_month,
         }
@@ -166,7 +230,13 @@ impl ForceModel {
         } else {
             self.conversion[call]
         };
-        drifted(p, self.conversion_drift, self.years_from_middle(period))
+        let noise = self
+            .rate_noise
+            .conversion(self.start.months_until(period), call);
+        shifted(
+            drifted(p, self.conversion_drift, self.years_from_middle(period)),
+            noise,
+        )
     }
 
     /// Years from the middle of the generated range, where the honest drifts are centred.
@@ -176,7 +246,13 @@ impl ForceModel {
 
     /// How crimes reported in `period` are honestly recorded.
     pub(crate) fn record_practice(&self, period: Period) -> RecordPractice {
-        self.record_drift.at(self.years_from_middle(period))
+        let practice = self.record_drift.at(self.years_from_middle(period));
+        let [cancel, late, tilt] = self.rate_noise.records(self.start.months_until(period));
+        RecordPractice {
+            cancel_rate: shifted(practice.cancel_rate, cancel),
+            late_share: shifted(practice.late_share, late),
+            serious_tilt: practice.serious_tilt + tilt,
+        }
     }
 
     /// Expected calls of a type in a month, before the random month-to-month factors.

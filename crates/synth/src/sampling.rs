@@ -23,6 +23,8 @@ pub(crate) enum Stream {
     OtherChannel,
     /// Role assignment in scenario presets (not tied to a force).
     Scenario,
+    /// Month-to-month deviations of the force's recording rates (`NationalPlan::rate_noise`).
+    RateNoise,
     /// Decisions of the planned mechanism at this position of the force's plan.
     Gaming(usize),
 }
@@ -36,6 +38,7 @@ impl Stream {
             Stream::Records => 3,
             Stream::OtherChannel => 4,
             Stream::Scenario => 5,
+            Stream::RateNoise => 6,
             Stream::Gaming(position) => 16 + position as u64,
         }
     }

@@ -67,6 +67,13 @@ pub struct NationalPlan {
     /// practice says), but the detectors cannot see them.
     #[serde(default, skip_serializing_if = "is_false")]
     pub hide_bcus: bool,
+    /// Month-to-month over-dispersion of recording, beyond the binomial: each month, each
+    /// force's log-odds of leading to a crime (per call type), of cancelling, of recording
+    /// late, and its serious tilt are moved by independent normal deviations with this
+    /// standard deviation (0.1: a month's odds about 10% off the force's usual ones). Real
+    /// rates wobble with the month's cases, staff and backlog; 0 for none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rate_noise: f64,
 }
 
 impl NationalPlan {
@@ -85,6 +92,7 @@ impl NationalPlan {
             practice_drift: 0.0,
             record_drift: 0.0,
             hide_bcus: false,
+            rate_noise: 0.0,
         }
     }
 

@@ -7,7 +7,8 @@
 //! `cargo run --release -p recount-eval --bin power -- [--seeds N] [--strengths 0.05,0.1,0.2]
 //!  [--first-seed S] [--mechanisms downgrading,...] [--gamed-size 1500] [--honest-seeds N]
 //!  [--national] [--unknown-dates] [--forces N] [--practice-drift X] [--record-drift X]
-//!  [--target 2020-04] [--months 48] [--hide-bcus] [--detail]`
+//!  [--target 2020-04] [--months 48] [--hide-bcus] [--others-gaming] [--rate-noise X]
+//!  [--detail]`
 //!
 //! `--practice-drift` gives every force its own honest drift in conversion, `--record-drift`
 //! in cancelling, late recording and the seriousness of what it records (the spread of the
@@ -18,7 +19,9 @@
 //! the detectors cannot compare a merged force like for like. `--others-gaming` has four more
 //! forces game at 20% (`OTHERS_GAMING`): peers when the target is six forces', tested forces
 //! under `--national`; the tables then judge slot 0 and the honest forces only, and an audit
-//! counts as clean when no honest force is flagged.
+//! counts as clean when no honest force is flagged. `--rate-noise` makes every force's
+//! recording rates wobble month to month beyond the binomial (the standard deviation of a
+//! month's deviation in the log-odds; `NationalPlan::rate_noise`).
 //! `--detail` prints each audit's tests of the gamed force and every false flag.
 //!
 //! With `--unknown-dates` the audit has no target: it searches for breaks, and gaming starts
@@ -49,6 +52,7 @@ struct Options {
     months: u32,
     hide_bcus: bool,
     others_gaming: bool,
+    rate_noise: f64,
 }
 
 fn parse() -> Result<Options, String> {
@@ -69,6 +73,7 @@ fn parse() -> Result<Options, String> {
         months: StudyOptions::default().months,
         hide_bcus: false,
         others_gaming: false,
+        rate_noise: 0.0,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -106,6 +111,9 @@ fn parse() -> Result<Options, String> {
                 options.months = value()?.parse().map_err(|e| format!("--months: {e}"))?
             }
             "--hide-bcus" => options.hide_bcus = true,
+            "--rate-noise" => {
+                options.rate_noise = value()?.parse().map_err(|e| format!("--rate-noise: {e}"))?
+            }
             "--others-gaming" => options.others_gaming = true,
             "--national" => options.national = true,
             "--detail" => options.detail = true,
@@ -287,14 +295,22 @@ fn main() {
         .target
         .unwrap_or_else(recount_eval::target_start)
         .to_string();
+    let hidden = if options.hide_bcus {
+        ", BCUs hidden"
+    } else {
+        ""
+    };
+    let noise = if options.rate_noise > 0.0 {
+        format!(
+            ", recording rates over-dispersed by {} in the log-odds",
+            options.rate_noise
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "Target from {target}, {} months from 2018-01{}.",
-        options.months,
-        if options.hide_bcus {
-            ", BCUs hidden"
-        } else {
-            ""
-        }
+        "Target from {target}, {} months from 2018-01{hidden}{noise}.",
+        options.months
     );
 }
 
@@ -310,6 +326,7 @@ fn layout(options: &Options) -> StudyOptions {
         months: options.months,
         hide_bcus: options.hide_bcus,
         others_gaming: options.others_gaming,
+        rate_noise: options.rate_noise,
         ..StudyOptions::default()
     }
 }
@@ -393,6 +410,9 @@ fn print_detail(
                 .collect::<Vec<_>>()
                 .join(" ")
         );
+        if std::env::var_os("RECOUNT_DETAIL_COMPARISON").is_some() {
+            eprintln!("      {}", t.comparison);
+        }
     }
     let mut total = recount_detect::Contribution::default();
     let pairs: Vec<recount_detect::Contribution> = evaluation
