@@ -338,25 +338,57 @@ fn gaming_start(seed: u64) -> Period {
     first.offset(14 + (seed * 7 % 24) as i32)
 }
 
-/// An honest force's findings, for studying a false flag.
+/// An honest force's findings, and every test of the same detectors in that force, for
+/// studying a false flag.
 fn print_false_flag(evaluation: &recount_eval::Evaluation, force: &str, seed: u64) {
     eprintln!("# false flag: {force} seed {seed}");
-    for t in evaluation
+    let detectors: Vec<&str> = evaluation
         .outcome
         .findings()
         .filter(|t| t.force_id == force)
+        .map(|t| t.detector.as_str())
+        .collect();
+    for t in evaluation
+        .outcome
+        .tests
+        .iter()
+        .filter(|t| t.force_id == force && detectors.contains(&t.detector.as_str()))
     {
-        eprintln!(
-            "  {} {} from {} eff {:+.3} p {:.2e} q {:.2e} est {:.0}; {}",
-            t.detector,
-            t.series,
-            t.target_start,
-            t.effect,
-            t.p_value,
-            t.q_value,
-            t.estimated_affected,
-            t.comparison
-        );
+        print_test(t);
+    }
+}
+
+/// One test in full: its shift, standard error, variances, p-values, estimate and
+/// corroboration, then the comparison behind it.
+fn print_test(t: &recount_detect::Test) {
+    eprintln!(
+        "  {:<45} from {} eff {:+.3} se {:.3} s2 {:.4} tau2 {:.4} p_main {:.2e} p {:.2e} q {:.2e} est {:.0} ({:.0}..{:.0}) {} {}",
+        t.series,
+        t.period_start,
+        t.effect,
+        (t.ci_high - t.ci_low) / 3.92,
+        t.sigma2,
+        t.tau2,
+        t.p_value_main,
+        t.p_value,
+        t.q_value,
+        t.estimated_affected,
+        t.estimated_affected_low,
+        t.estimated_affected_high,
+        if t.flagged { "FLAG" } else { "" },
+        t.corroboration
+            .iter()
+            .map(|c| format!(
+                "[{} p={:.2e} r={:.0}]",
+                c.series,
+                c.p_value,
+                c.records.unwrap_or(f64::NAN)
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    if std::env::var_os("RECOUNT_DETAIL_COMPARISON").is_some() {
+        eprintln!("      {}", t.comparison);
     }
 }
 
@@ -384,35 +416,7 @@ fn print_detail(
         .iter()
         .filter(|t| t.force_id == gamed.force_id && t.mechanism == target)
     {
-        eprintln!(
-            "  {:<45} from {} eff {:+.3} se {:.3} s2 {:.4} tau2 {:.4} p_main {:.2e} p {:.2e} q {:.2e} est {:.0} ({:.0}..{:.0}) {} {}",
-            t.series,
-            t.period_start,
-            t.effect,
-            (t.ci_high - t.ci_low) / 3.92,
-            t.sigma2,
-            t.tau2,
-            t.p_value_main,
-            t.p_value,
-            t.q_value,
-            t.estimated_affected,
-            t.estimated_affected_low,
-            t.estimated_affected_high,
-            if t.flagged { "FLAG" } else { "" },
-            t.corroboration
-                .iter()
-                .map(|c| format!(
-                    "[{} p={:.2e} r={:.0}]",
-                    c.series,
-                    c.p_value,
-                    c.records.unwrap_or(f64::NAN)
-                ))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        if std::env::var_os("RECOUNT_DETAIL_COMPARISON").is_some() {
-            eprintln!("      {}", t.comparison);
-        }
+        print_test(t);
     }
     let mut total = recount_detect::Contribution::default();
     let pairs: Vec<recount_detect::Contribution> = evaluation
