@@ -8,7 +8,7 @@
 //!  [--first-seed S] [--mechanisms downgrading,...] [--gamed-size 1500] [--honest-seeds N]
 //!  [--national] [--unknown-dates] [--forces N] [--practice-drift X] [--record-drift X]
 //!  [--target 2020-04] [--months 48] [--hide-bcus] [--others-gaming] [--rate-noise X]
-//!  [--detail]`
+//!  [--gaming-delay N] [--detail]`
 //!
 //! `--practice-drift` gives every force its own honest drift in conversion, `--record-drift`
 //! in cancelling, late recording and the seriousness of what it records (the spread of the
@@ -21,7 +21,8 @@
 //! under `--national`; the tables then judge slot 0 and the honest forces only, and an audit
 //! counts as clean when no honest force is flagged. `--rate-noise` makes every force's
 //! recording rates wobble month to month beyond the binomial (the standard deviation of a
-//! month's deviation in the log-odds; `NationalPlan::rate_noise`).
+//! month's deviation in the log-odds; `NationalPlan::rate_noise`). `--gaming-delay N` starts
+//! the gaming N months after the target takes effect (the hard negatives stay at the target).
 //! `--detail` prints each audit's tests of the gamed force and every false flag.
 //!
 //! With `--unknown-dates` the audit has no target: it searches for breaks, and gaming starts
@@ -53,6 +54,7 @@ struct Options {
     hide_bcus: bool,
     others_gaming: bool,
     rate_noise: f64,
+    gaming_delay: Option<i32>,
 }
 
 fn parse() -> Result<Options, String> {
@@ -74,6 +76,7 @@ fn parse() -> Result<Options, String> {
         hide_bcus: false,
         others_gaming: false,
         rate_noise: 0.0,
+        gaming_delay: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -111,6 +114,13 @@ fn parse() -> Result<Options, String> {
                 options.months = value()?.parse().map_err(|e| format!("--months: {e}"))?
             }
             "--hide-bcus" => options.hide_bcus = true,
+            "--gaming-delay" => {
+                options.gaming_delay = Some(
+                    value()?
+                        .parse()
+                        .map_err(|e| format!("--gaming-delay: {e}"))?,
+                )
+            }
             "--rate-noise" => {
                 options.rate_noise = value()?.parse().map_err(|e| format!("--rate-noise: {e}"))?
             }
@@ -199,7 +209,13 @@ fn main() {
                     planted: Some((mechanism, strength)),
                     gamed_size: options.gamed_size,
                     call_types: call_types.clone(),
-                    gaming_start: options.unknown_dates.then(|| gaming_start(seed)),
+                    gaming_start: if options.unknown_dates {
+                        Some(gaming_start(seed))
+                    } else {
+                        options
+                            .gaming_delay
+                            .map(|months| target_of(&options).offset(months))
+                    },
                     ..layout(&options)
                 });
                 let evaluation = match evaluate(&scenario) {
@@ -291,10 +307,7 @@ fn main() {
             "six-force"
         }
     );
-    let target = options
-        .target
-        .unwrap_or_else(recount_eval::target_start)
-        .to_string();
+    let target = target_of(&options).to_string();
     let hidden = if options.hide_bcus {
         ", BCUs hidden"
     } else {
@@ -309,9 +322,18 @@ fn main() {
         String::new()
     };
     println!(
-        "Target from {target}, {} months from 2018-01{hidden}{noise}.",
-        options.months
+        "Target from {target}, {} months from 2018-01{hidden}{noise}{}.",
+        options.months,
+        options
+            .gaming_delay
+            .map(|months| format!(", gaming from {months} months after it"))
+            .unwrap_or_default()
     );
+}
+
+/// The month the target takes effect.
+fn target_of(options: &Options) -> Period {
+    options.target.unwrap_or_else(recount_eval::target_start)
 }
 
 /// What every audit of the study shares: the cast's size, the target, the drifts, the months.
