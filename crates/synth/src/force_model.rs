@@ -47,8 +47,7 @@ fn drifted(p: f64, drift: f64, years: f64) -> f64 {
     if drift == 0.0 {
         return p;
     }
-    let odds = p / (1.0 - p) * (drift * years).exp();
-    odds / (1.0 + odds)
+    log_odds_moved(p, drift * years)
 }
 
 /// `p` with its log-odds moved by `shift`; exactly `p` without a shift.
@@ -56,7 +55,12 @@ fn shifted(p: f64, shift: f64) -> f64 {
     if shift == 0.0 {
         return p;
     }
-    let odds = p / (1.0 - p) * shift.exp();
+    log_odds_moved(p, shift)
+}
+
+/// `p` with `by` added to its log-odds.
+fn log_odds_moved(p: f64, by: f64) -> f64 {
+    let odds = p / (1.0 - p) * by.exp();
     odds / (1.0 + odds)
 }
 
@@ -79,16 +83,10 @@ impl RateNoise {
         let mut rng = stream_rng(national.seed, plan.index, Stream::RateNoise);
         let mut noise = RateNoise::default();
         for _ in 0..national.months {
-            let mut conversion = [0.0; N_CALL_TYPES];
-            conversion
-                .iter_mut()
-                .for_each(|d| *d = national.rate_noise * normal(&mut rng));
-            noise.conversion.push(conversion);
-            let mut records = [0.0; 3];
-            records
-                .iter_mut()
-                .for_each(|d| *d = national.rate_noise * normal(&mut rng));
-            noise.records.push(records);
+            // Drawn in index order: conversion by call type, then the three record rates.
+            let mut deviation = || national.rate_noise * normal(&mut rng);
+            noise.conversion.push(std::array::from_fn(|_| deviation()));
+            noise.records.push(std::array::from_fn(|_| deviation()));
         }
         noise
     }
