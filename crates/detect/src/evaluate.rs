@@ -472,8 +472,11 @@ fn describe_comparison(
             100.0 * (slope.exp() - 1.0)
         )
     });
+    let onset = contrast.onset.map_or(String::new(), |onset| {
+        format!("; a further step from {onset} taken as a change, not as noise")
+    });
     format!(
-        "against {against}; {first_before} to {last_before} against {first_after} to {}, {blocks}{drift}; {spread}",
+        "against {against}; {first_before} to {last_before} against {first_after} to {}, {blocks}{drift}{onset}; {spread}",
         window.post_to
     )
 }

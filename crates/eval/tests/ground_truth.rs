@@ -459,3 +459,20 @@ fn recording_rates_that_wobble_month_to_month_hide_no_gaming_and_accuse_nobody()
     assert!(verdicts.iter().any(|v| v.gamed));
     check_both_sides(&verdicts, "rate noise");
 }
+
+#[test]
+fn gaming_that_starts_nine_months_after_the_target_is_found_and_dated() {
+    // Cancelling at 10% from 9 months into the 15 months after the target: with one level
+    // after the target the step read as noise and this was missed (stop 14); the contrast now
+    // measures the noise around a step inside the months after the start when one is plainly
+    // there.
+    let verdicts = run(StudyOptions {
+        seed: 1001,
+        planted: Some((Mechanism::Cancellation, 0.1)),
+        forces: 12,
+        gaming_start: Some(target_start().offset(9)),
+        ..StudyOptions::default()
+    });
+    assert!(verdicts.iter().any(|v| v.gamed));
+    check_both_sides(&verdicts, "gaming 9 months late");
+}
