@@ -1012,6 +1012,35 @@ mod tests {
         assert!(wide_high - wide_low > high - low + 100.0);
     }
 
+    #[test]
+    fn the_extra_variance_around_levels_is_dersimonian_laird_within_each_level() {
+        let y = [0.1, 0.5, -0.2, 0.6, 0.0, 0.9, 0.1];
+        let v = [0.010, 0.020, 0.015, 0.012, 0.018, 0.011, 0.016];
+        // One level: the meta-analysis estimate, which recount-stats tests against metafor.
+        let one = recount_stats::dersimonian_laird(&y, &v).unwrap().tau2;
+        assert!(one > 0.0);
+        assert!((dersimonian_laird(&y, &v, &[0; 7], 6.0) - one).abs() < 1e-12);
+        // Each level's mean is fitted, so moving every value of one level leaves the estimate
+        // as it was, and the spread between levels is not counted as extra variance.
+        let levels = [0, 0, 0, 1, 1, 2, 2];
+        let within = dersimonian_laird(&y, &v, &levels, 4.0);
+        let moved: Vec<f64> = y
+            .iter()
+            .zip(levels)
+            .map(|(y, l)| if l == 2 { y + 5.0 } else { *y })
+            .collect();
+        assert!((dersimonian_laird(&moved, &v, &levels, 4.0) - within).abs() < 1e-12);
+        assert!(dersimonian_laird(&moved, &v, &[0; 7], 6.0) > 10.0 * within);
+        // Q and its expectation by hand for the first level alone (the other two add theirs).
+        let w: Vec<f64> = v[..3].iter().map(|v| 1.0 / v).collect();
+        let total: f64 = w.iter().sum();
+        let mean = (0..3).map(|i| w[i] * y[i]).sum::<f64>() / total;
+        let q: f64 = (0..3).map(|i| w[i] * (y[i] - mean).powi(2)).sum();
+        let c = total - w.iter().map(|w| w * w).sum::<f64>() / total;
+        let first_only = dersimonian_laird(&y[..3], &v[..3], &[0; 3], 2.0);
+        assert!((first_only - (q - 2.0) / c).abs() < 1e-12);
+    }
+
     /// Binomial counts of `n` records a month around the log-odds `logit(i)` plus normal
     /// month-to-month noise of sd `noise`, AR(1) with `rho`; seeded.
     fn binomial(logit: impl Fn(i32) -> f64, n: u64, noise: f64, rho: f64, seed: u64) -> Monthly {
