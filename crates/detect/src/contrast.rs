@@ -358,14 +358,15 @@ impl Contrast {
         let parameters = parameters + usize::from(onset.is_some());
         let onset_first = onset.map(|at| blocks[at].first);
         let df = (k - parameters) as f64;
-        let sigma2 = dersimonian_laird(&differences, &variances, &levels, df);
-
-        let weights: Vec<f64> = variances.iter().map(|v| 1.0 / (v + sigma2)).collect();
+        let LevelsFit {
+            sigma2,
+            weights,
+            knapp_hartung,
+            inflation,
+        } = LevelsFit::new(&differences, &variances, &levels, df);
         let (level_before, w_before, _) = weighted_mean(&differences, &weights, |i| !after[i]);
         let (level_after, w_after, _) = weighted_mean(&differences, &weights, |i| after[i]);
         let model_variance = 1.0 / w_before + 1.0 / w_after;
-        let residuals = weighted_residuals(&differences, &weights, &levels);
-        let (knapp_hartung, inflation) = within_allowances(&residuals, df);
         let allowance = knapp_hartung.max(1.0) * inflation;
         let variance = model_variance * allowance;
         let counterfactual = vec![level_before; k];
@@ -710,8 +711,7 @@ fn weighted_mean(
 /// levels.
 fn dersimonian_laird(differences: &[f64], variances: &[f64], levels: &[usize], df: f64) -> f64 {
     let fixed: Vec<f64> = variances.iter().map(|v| 1.0 / v).collect();
-    let groups = levels.iter().max().map_or(0, |m| m + 1);
-    let (q, c) = (0..groups).fold((0.0, 0.0), |(q, c), g| {
+    let (q, c) = (0..level_count(levels)).fold((0.0, 0.0), |(q, c), g| {
         let (mean, total, total_sq) = weighted_mean(differences, &fixed, |i| levels[i] == g);
         if total <= 0.0 {
             return (q, c);
@@ -729,11 +729,15 @@ fn dersimonian_laird(differences: &[f64], variances: &[f64], levels: &[usize], d
     }
 }
 
+/// How many levels the labels `0..n` of `levels` name.
+fn level_count(levels: &[usize]) -> usize {
+    levels.iter().max().map_or(0, |m| m + 1)
+}
+
 /// Each difference's distance from its level's weighted mean, times the square root of its
 /// weight.
 fn weighted_residuals(differences: &[f64], weights: &[f64], levels: &[usize]) -> Vec<f64> {
-    let groups = levels.iter().max().map_or(0, |m| m + 1);
-    let means: Vec<f64> = (0..groups)
+    let means: Vec<f64> = (0..level_count(levels))
         .map(|g| weighted_mean(differences, weights, |i| levels[i] == g).0)
         .collect();
     (0..differences.len())
@@ -804,14 +808,37 @@ fn onset_after_start(
 
 /// The t statistic of the step from level 1 to level 2 of a three-level fit.
 fn step_t(differences: &[f64], variances: &[f64], levels: &[usize], df: f64) -> f64 {
-    let sigma2 = dersimonian_laird(differences, variances, levels, df);
-    let weights: Vec<f64> = variances.iter().map(|v| 1.0 / (v + sigma2)).collect();
-    let (first, w_first, _) = weighted_mean(differences, &weights, |i| levels[i] == 1);
-    let (second, w_second, _) = weighted_mean(differences, &weights, |i| levels[i] == 2);
-    let residuals = weighted_residuals(differences, &weights, levels);
-    let (knapp_hartung, inflation) = within_allowances(&residuals, df);
-    let se = ((1.0 / w_first + 1.0 / w_second) * knapp_hartung.max(1.0) * inflation).sqrt();
+    let fit = LevelsFit::new(differences, variances, levels, df);
+    let (first, w_first, _) = weighted_mean(differences, &fit.weights, |i| levels[i] == 1);
+    let (second, w_second, _) = weighted_mean(differences, &fit.weights, |i| levels[i] == 2);
+    let allowance = fit.knapp_hartung.max(1.0) * fit.inflation;
+    let se = ((1.0 / w_first + 1.0 / w_second) * allowance).sqrt();
     (second - first) / se
+}
+
+/// The random-effects fit of one mean per level, shared by the contrast and the test of a step
+/// inside the period after the start: the extra variance, the weights it gives, and the
+/// allowances measured on the residuals around the levels.
+struct LevelsFit {
+    sigma2: f64,
+    weights: Vec<f64>,
+    knapp_hartung: f64,
+    inflation: f64,
+}
+
+impl LevelsFit {
+    fn new(differences: &[f64], variances: &[f64], levels: &[usize], df: f64) -> Self {
+        let sigma2 = dersimonian_laird(differences, variances, levels, df);
+        let weights: Vec<f64> = variances.iter().map(|v| 1.0 / (v + sigma2)).collect();
+        let residuals = weighted_residuals(differences, &weights, levels);
+        let (knapp_hartung, inflation) = within_allowances(&residuals, df);
+        LevelsFit {
+            sigma2,
+            weights,
+            knapp_hartung,
+            inflation,
+        }
+    }
 }
 
 /// Subtracts month-of-year means estimated before the start (own-past baseline only), when
