@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::breaks::{self, BreakSearch, BreakSettings, Candidate};
 use crate::contrast::{ContrastSettings, Window};
-use crate::design::{Design, MAX_PRE_MONTHS};
+use crate::design::{Design, LATE_ONSET_STEP_MONTHS, MAX_PRE_MONTHS, onset_weights};
 use crate::detectors::{Context, registry};
 use crate::error::DetectError;
 use crate::evaluate::Evaluator;
@@ -132,10 +132,16 @@ pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, Dete
             continue;
         };
         outcome.designs.push(summary_of(&design));
-        let mut evaluator = Evaluator::new(&design, settings);
+        let onsets: Vec<Design> = std::iter::once(design.clone())
+            .chain(design.late_onsets())
+            .collect();
+        let weights = onset_weights(onsets.len() - 1);
+        let mut evaluators: Vec<Evaluator> =
+            onsets.iter().map(|d| Evaluator::new(d, settings)).collect();
         for spec in &specs {
             for force in &design.tested {
-                if let Some(mut test) = evaluator.test(spec, force) {
+                if let Some(mut test) = test_from_best_onset(&mut evaluators, &weights, spec, force)
+                {
                     test.sentence = spec.rate_label.clone();
                     outcome.tests.push(test);
                 }
@@ -145,6 +151,38 @@ pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, Dete
     pair_flows::solve_shared_codes(&mut outcome.tests, &specs, cube);
     conclude(&mut outcome.tests, &specs, config, &BTreeMap::new());
     Ok(outcome)
+}
+
+/// A force's test on a series from the onset (the target's start, or a later one) whose
+/// weighted p-value is smallest, the start's on a tie. Gaming need not start with the target;
+/// from a later onset the months before it no longer dilute the level after, nor does the
+/// step inside the period read as noise around it. Choosing the onset is paid for by weighted
+/// Bonferroni (each test's p-values divided by its onset's weight, the weights adding up to
+/// 1; see [`crate::design::START_WEIGHT`]), which is valid whatever the dependence between
+/// the onsets' tests.
+fn test_from_best_onset(
+    evaluators: &mut [Evaluator],
+    weights: &[f64],
+    spec: &SeriesSpec,
+    force: &str,
+) -> Option<Test> {
+    let tried = evaluators.len();
+    evaluators
+        .iter_mut()
+        .zip(weights)
+        .filter_map(|(evaluator, &weight)| {
+            let mut test = evaluator.test(spec, force)?;
+            test.p_value = (test.p_value / weight).min(1.0);
+            test.p_value_main = (test.p_value_main / weight).min(1.0);
+            if tried > 1 {
+                test.comparison = format!(
+                    "{}; {} onsets tried (the start and every {LATE_ONSET_STEP_MONTHS} months after), this one's p-values divided by its weight {weight:.3} (weighted Bonferroni)",
+                    test.comparison, tried
+                );
+            }
+            Some(test)
+        })
+        .min_by(|a, b| a.p_value.total_cmp(&b.p_value))
 }
 
 /// An audit without targets: every indicator is searched for breaks (see [`breaks`]); each
@@ -264,11 +302,11 @@ fn break_design(force: &str, forces: &[String], candidate: &Candidate, last: Per
         tested: vec![force.to_string()],
         reference: forces.to_vec(),
         untargeted_references: true,
-        window: Window {
-            pre_from: candidate.from.max(start.offset(-MAX_PRE_MONTHS)),
+        window: Window::new(
+            candidate.from.max(start.offset(-MAX_PRE_MONTHS)),
             start,
-            post_to: last,
-        },
+            last,
+        ),
         known_start: false,
     }
 }
@@ -325,34 +363,45 @@ pub fn bcu_tests(
                 tested: bcus.iter().map(|b| format!("{force}/{b}")).collect(),
                 reference: summary.reference.clone(),
                 untargeted_references: summary.untargeted_references,
-                window: Window {
-                    pre_from: summary.pre_from,
-                    start: summary.start,
-                    post_to: summary.post_to,
-                },
+                window: Window::new(summary.pre_from, summary.start, summary.post_to),
                 known_start: summary.target != BREAK_TARGET,
             };
             let settings = ContrastSettings {
                 min_pre_months: config.detect.min_pre_months,
                 min_post_months: config.detect.min_post_months,
             };
-            let mut evaluator = Evaluator::new(&design, settings);
+            // The BCUs are tested from the onset their force's test was (see
+            // [`test_from_best_onset`]): one evaluator per onset.
+            let mut by_onset: BTreeMap<Period, Vec<(&SeriesSpec, &Test)>> = BTreeMap::new();
             for spec in &specs {
-                let Some(parent) = force_tests.iter().find(|t| {
+                let parent = force_tests.iter().find(|t| {
                     t.series == spec.main.series
                         && t.target == summary.target
                         && t.target_start == summary.start
-                }) else {
-                    continue;
+                });
+                if let Some(parent) = parent {
+                    by_onset
+                        .entry(parent.tested_from)
+                        .or_default()
+                        .push((spec, parent));
+                }
+            }
+            for (onset, tests) in by_onset {
+                let design = Design {
+                    window: design.window.from_onset(onset),
+                    ..design.clone()
                 };
-                for bcu in &design.tested {
-                    if let Some(mut test) = evaluator.test(spec, bcu) {
-                        test.flagged = parent.flagged;
-                        test.significant = parent.significant;
-                        test.material = parent.material;
-                        test.p_value_main = parent.p_value_main;
-                        test.q_value = parent.q_value;
-                        out.push(test);
+                let mut evaluator = Evaluator::new(&design, settings);
+                for (spec, parent) in tests {
+                    for bcu in &design.tested {
+                        if let Some(mut test) = evaluator.test(spec, bcu) {
+                            test.flagged = parent.flagged;
+                            test.significant = parent.significant;
+                            test.material = parent.material;
+                            test.p_value_main = parent.p_value_main;
+                            test.q_value = parent.q_value;
+                            out.push(test);
+                        }
                     }
                 }
             }

@@ -77,6 +77,37 @@ pub struct Window {
     pub start: Period,
     /// Last month compared.
     pub post_to: Period,
+    /// The first month gaming is tested from: the start, or a later onset tried in case gaming
+    /// began some months into the target (see `Design::late_onsets`). The blocks from the start
+    /// up to it are fitted as a level of their own, so the shift tested is that of the months
+    /// from it on; records are still counted from the start.
+    pub gaming_from: Period,
+}
+
+impl Window {
+    /// The months from `pre_from` to `post_to`, compared before and after `start`.
+    pub fn new(pre_from: Period, start: Period, post_to: Period) -> Window {
+        Window {
+            pre_from,
+            start,
+            post_to,
+            gaming_from: start,
+        }
+    }
+
+    /// The window with gaming tested from `onset` on, the months between the start and it a
+    /// level of their own.
+    pub fn from_onset(self, onset: Period) -> Window {
+        Window {
+            gaming_from: onset,
+            ..self
+        }
+    }
+
+    /// Whether gaming is tested from an onset later than the start.
+    pub fn is_late_onset(&self) -> bool {
+        self.gaming_from > self.start
+    }
 }
 
 /// What the force is compared with.
@@ -113,6 +144,15 @@ pub struct Block {
     pub baseline_logit: f64,
 }
 
+impl Block {
+    /// Whether the block is among those whose shift is tested when gaming is tested from
+    /// `gaming_from`: it begins on or after it (a block that begins before a later onset is in
+    /// the level between the start and it).
+    fn tested(&self, gaming_from: Period) -> bool {
+        self.after && self.first >= gaming_from
+    }
+}
+
 /// A force's contrast, before the between-force allowance.
 #[derive(Clone, Debug)]
 pub struct Contrast {
@@ -140,7 +180,8 @@ pub struct Contrast {
     /// records before the start equal the observed ones, minus `level_before`. See
     /// [`calibrated_levels`].
     pub calibration: [f64; 2],
-    /// `delta`: the mean shift of the blocks after the start from their counterfactual.
+    /// `delta`: the mean shift of the blocks tested (those after the start, or from a later
+    /// onset) from their counterfactual.
     pub delta: f64,
     /// Variance of the counterfactual level (the mean before the start), with the within-force
     /// allowances: what the records-affected interval carries.
@@ -159,6 +200,9 @@ pub struct Contrast {
     /// The first month of a significant step inside the period after the start, around which
     /// the noise was measured (see [`onset_after_start`]); `None` when there is none.
     pub onset: Option<Period>,
+    /// The first month gaming is tested from (see [`Window::gaming_from`]): `delta` is the
+    /// shift of the blocks from it on.
+    pub gaming_from: Period,
     /// The drift already under way before the start that the counterfactual carries on, in
     /// the log-odds per year (see [`Contrast::allowing_for_pre_trend`]); `None` when none.
     pub pre_trend: Option<f64>,
@@ -316,7 +360,8 @@ impl Contrast {
             dating_variances.push(own(*rate) + pool_blocks.as_ref().map_or(0.0, |p| own(p[i].2)));
         }
         let before = blocks.iter().filter(|b| !b.after).count() as u32 * months;
-        let after = blocks.iter().filter(|b| b.after).count() as u32 * months;
+        let tested = blocks.iter().filter(|b| b.tested(window.gaming_from));
+        let after = tested.count() as u32 * months;
         if before < settings.min_pre_months || after < settings.min_post_months {
             return None;
         }
@@ -330,6 +375,7 @@ impl Contrast {
             differences,
             [variances, dating_variances],
             seasonal_parameters,
+            window.gaming_from,
         )
     }
 
@@ -339,6 +385,7 @@ impl Contrast {
         differences: Vec<f64>,
         [variances, dating_variances]: [Vec<f64>; 2],
         extra_parameters: usize,
+        gaming_from: Period,
     ) -> Option<Contrast> {
         let k = differences.len();
         let parameters = 2 + extra_parameters;
@@ -346,17 +393,32 @@ impl Contrast {
             return None;
         }
         let after: Vec<bool> = blocks.iter().map(|b| b.after).collect();
+        let tested: Vec<bool> = blocks.iter().map(|b| b.tested(gaming_from)).collect();
         let two_levels: Vec<usize> = after.iter().map(|&a| usize::from(a)).collect();
-        let onset = onset_after_start(&differences, &variances, &two_levels, parameters);
+        // From a later onset, fixed in advance, the blocks between the start and it are a level
+        // of their own; otherwise a step inside the period after the start is a level of its
+        // own only when it passes the gate.
+        let late_at = if after.iter().zip(&tested).any(|(&a, &t)| a && !t) {
+            Some((0..k).find(|&i| tested[i])?)
+        } else {
+            None
+        };
+        let gated = match late_at {
+            Some(_) => None,
+            None => onset_after_start(&differences, &variances, &two_levels, parameters),
+        };
         // With a step inside the after period, the noise is measured around three levels (the
         // step is the alternative's shape, not noise); `delta` stays the mean shift of all the
-        // blocks after the start.
-        let levels = match onset {
+        // blocks tested.
+        let levels = match late_at.or(gated) {
             Some(at) => with_onset(&two_levels, at),
             None => two_levels,
         };
-        let parameters = parameters + usize::from(onset.is_some());
-        let onset_first = onset.map(|at| blocks[at].first);
+        let parameters = parameters + usize::from(late_at.or(gated).is_some());
+        if k <= parameters + 1 {
+            return None;
+        }
+        let onset = gated.map(|at| blocks[at].first);
         let df = (k - parameters) as f64;
         let LevelsFit {
             sigma2,
@@ -365,7 +427,7 @@ impl Contrast {
             inflation,
         } = LevelsFit::new(&differences, &variances, &levels, df);
         let (level_before, w_before, _) = weighted_mean(&differences, &weights, |i| !after[i]);
-        let (level_after, w_after, _) = weighted_mean(&differences, &weights, |i| after[i]);
+        let (level_after, w_after, _) = weighted_mean(&differences, &weights, |i| tested[i]);
         let model_variance = 1.0 / w_before + 1.0 / w_after;
         let allowance = knapp_hartung.max(1.0) * inflation;
         let variance = model_variance * allowance;
@@ -388,7 +450,8 @@ impl Contrast {
             allowance,
             df,
             extra_parameters,
-            onset: onset_first,
+            onset,
+            gaming_from,
             pre_trend: None,
             drift_of: None,
         })
@@ -452,6 +515,7 @@ impl Contrast {
             differences,
             [self.variances.clone(), self.dating_variances.clone()],
             self.extra_parameters + 1,
+            self.gaming_from,
         ) else {
             return self;
         };
@@ -477,10 +541,17 @@ impl Contrast {
             .iter()
             .map(|v| 1.0 / (v + self.sigma2))
             .collect();
+        // The centre after is that of the blocks tested (from a later onset, later than the
+        // mean of all blocks after the start: the drift's uncertainty errs larger).
         let centre_of = |after: bool| {
             let (mut sum, mut total) = (0.0, 0.0);
             for ((b, x), w) in self.blocks.iter().zip(&times).zip(&weights) {
-                if b.after == after {
+                let side = if after {
+                    b.tested(self.gaming_from)
+                } else {
+                    !b.after
+                };
+                if side {
                     sum += w * x;
                     total += w;
                 }
@@ -929,11 +1000,7 @@ mod tests {
     }
 
     fn window() -> Window {
-        Window {
-            pre_from: period(0),
-            start: period(24),
-            post_to: period(47),
-        }
+        Window::new(period(0), period(24), period(47))
     }
 
     fn settings() -> ContrastSettings {
@@ -1117,6 +1184,43 @@ mod tests {
         let c =
             Contrast::estimate(&steady, &Baseline::Peers(&peers), &window(), &settings()).unwrap();
         assert_eq!(c.onset, None);
+    }
+
+    #[test]
+    fn from_a_later_onset_the_months_between_are_a_level_of_their_own() {
+        // Gaming from month 28, four months after the start, tested from month 27: months 24
+        // to 26 are a level of their own, so the shift is that of 20 gamed months of 21 rather
+        // than of 20 of 24; the records are still counted from the start.
+        let force = binomial(|i| if i < 28 { -0.4 } else { -0.6 }, 2000, 0.0, 0.0, 1);
+        let peers = monthly(|_| 0.35, 20_000.0, 48);
+        let late = window().from_onset(period(27));
+        assert!(late.is_late_onset() && !window().is_late_onset());
+        let c = Contrast::estimate(&force, &Baseline::Peers(&peers), &late, &settings()).unwrap();
+        assert_eq!(c.block_counts(), (24, 24));
+        assert_eq!((c.gaming_from, c.onset), (period(27), None));
+        assert!((c.delta + 0.2 * 20.0 / 21.0).abs() < 0.03, "{}", c.delta);
+        let at_start =
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &window(), &settings()).unwrap();
+        assert!(
+            c.delta < at_start.delta - 0.02,
+            "{} {}",
+            c.delta,
+            at_start.delta
+        );
+        assert!(judge(&c, 0.0, Direction::Fall).p_value < 1e-6);
+        let shortfall = -c.excess_hits(c.delta, Counterfactual::ShareOfTotal);
+        let truth = 20.0 * 2000.0 * (expit(-0.4) - expit(-0.6));
+        assert!(
+            (shortfall / truth - 1.0).abs() < 0.1,
+            "{shortfall} vs {truth}"
+        );
+        let (low, high) = c.excess_interval(Counterfactual::ShareOfTotal, 0.0, 1.96);
+        assert!(low < -truth && -truth < high, "{low}..{high} vs {truth}");
+        // Too few months left after an onset near the end: no contrast.
+        let too_late = window().from_onset(period(47));
+        assert!(
+            Contrast::estimate(&force, &Baseline::Peers(&peers), &too_late, &settings()).is_none()
+        );
     }
 
     /// How often honest series get a step after the start, over `runs` seeds.

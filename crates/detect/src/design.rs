@@ -15,6 +15,20 @@ pub const MAX_PRE_MONTHS: i32 = 36;
 /// other force is a peer (a national target is judged by who moved unlike the rest).
 pub const MIN_UNTARGETED_PEERS: usize = 3;
 
+/// Months between the later onsets of gaming tried after a target's start.
+pub const LATE_ONSET_STEP_MONTHS: i32 = 3;
+
+/// Fewest months from a later onset to the end of the window: with fewer, a step is too
+/// short to tell from noise.
+pub const LATE_ONSET_MIN_MONTHS: i32 = 6;
+
+/// The share of a test's error rate given to gaming from the target's start; the later onsets
+/// share the rest equally (weighted Bonferroni: a p-value is divided by its onset's weight).
+/// Most gaming starts with the target, so its test keeps most of the power; the rest buys
+/// gaming that starts months later, which the level after the start dilutes and the noise
+/// around it hides.
+pub const START_WEIGHT: f64 = 0.8;
+
 /// Who is tested against whom, over which months.
 #[derive(Clone, Debug)]
 pub struct Design {
@@ -89,13 +103,25 @@ impl Design {
             tested,
             reference,
             untargeted_references,
-            window: Window {
-                pre_from: first.max(start.offset(-MAX_PRE_MONTHS)),
-                start,
-                post_to: end,
-            },
+            window: Window::new(first.max(start.offset(-MAX_PRE_MONTHS)), start, end),
             known_start: true,
         })
+    }
+
+    /// The designs that test gaming from later onsets than the start: every
+    /// [`LATE_ONSET_STEP_MONTHS`] after it, while [`LATE_ONSET_MIN_MONTHS`] remain to the end.
+    /// Each leaves out the months between the start and its onset (see
+    /// [`Window::gaming_from`]).
+    pub fn late_onsets(&self) -> Vec<Design> {
+        let window = self.window;
+        (1..)
+            .map(|j| window.start.offset(LATE_ONSET_STEP_MONTHS * j))
+            .take_while(|onset| onset.offset(LATE_ONSET_MIN_MONTHS - 1) <= window.post_to)
+            .map(|onset| Design {
+                window: window.from_onset(onset),
+                ..self.clone()
+            })
+            .collect()
     }
 
     /// The peers of one force: the references other than itself.
@@ -105,5 +131,60 @@ impl Design {
             .filter(|f| *f != force_id)
             .cloned()
             .collect()
+    }
+}
+
+/// The weights of the onsets tried, the start's first (see [`START_WEIGHT`]); they add up to 1.
+pub fn onset_weights(late_onsets: usize) -> Vec<f64> {
+    if late_onsets == 0 {
+        return vec![1.0];
+    }
+    let late = (1.0 - START_WEIGHT) / late_onsets as f64;
+    std::iter::once(START_WEIGHT)
+        .chain(std::iter::repeat_n(late, late_onsets))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn design(start: Period, post_to: Period) -> Design {
+        Design {
+            target: "t".into(),
+            tested: vec!["A".into()],
+            reference: vec!["B".into()],
+            untargeted_references: true,
+            window: Window::new(start.offset(-24), start, post_to),
+            known_start: true,
+        }
+    }
+
+    #[test]
+    fn later_onsets_come_every_three_months_while_six_remain() {
+        let start = Period::new(2020, 10).unwrap();
+        // 15 months under the target: onsets 3, 6 and 9 months in (the last with 6 to go).
+        let late = design(start, start.offset(14)).late_onsets();
+        let onsets: Vec<Period> = late.iter().map(|d| d.window.gaming_from).collect();
+        assert_eq!(
+            onsets,
+            vec![start.offset(3), start.offset(6), start.offset(9)]
+        );
+        assert!(
+            late.iter()
+                .all(|d| d.window.start == start && d.window.is_late_onset())
+        );
+        // 8 months: 3 months in leaves only 5.
+        assert!(design(start, start.offset(7)).late_onsets().is_empty());
+    }
+
+    #[test]
+    fn onset_weights_give_the_start_its_share_and_add_up_to_one() {
+        assert_eq!(onset_weights(0), vec![1.0]);
+        let weights = onset_weights(3);
+        assert_eq!(weights.len(), 4);
+        assert_eq!(weights[0], START_WEIGHT);
+        assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(weights[1..].iter().all(|w| (w - weights[1]).abs() < 1e-15));
     }
 }

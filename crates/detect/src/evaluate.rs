@@ -336,6 +336,7 @@ impl<'a> Evaluator<'a> {
             categories: spec.categories.clone(),
             target: self.design.target.clone(),
             target_start: window.start,
+            tested_from: window.gaming_from,
             period_start: contrast.first_affected(direction, window.start),
             period_end: window.post_to,
             effect: judgement.effect,
@@ -475,8 +476,19 @@ fn describe_comparison(
     let onset = contrast.onset.map_or(String::new(), |onset| {
         format!("; a further step from {onset} taken as a change, not as noise")
     });
+    let left_out = if window.is_late_onset() {
+        format!(
+            " (gaming tested from {}, the months from {} to {} a level of their own; records counted from {})",
+            window.gaming_from,
+            window.start,
+            window.gaming_from.offset(-1),
+            window.start
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "against {against}; {first_before} to {last_before} against {first_after} to {}, {blocks}{drift}{onset}; {spread}",
+        "against {against}; {first_before} to {last_before} against {first_after} to {}{left_out}, {blocks}{drift}{onset}; {spread}",
         window.post_to
     )
 }

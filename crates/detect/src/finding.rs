@@ -102,6 +102,9 @@ pub struct Test {
     pub target: String,
     /// The target's first month.
     pub target_start: Period,
+    /// The first month of the months compared after the start: the start, or the later onset
+    /// gaming was tested from (the months between left out).
+    pub tested_from: Period,
     /// The first month the series looks affected.
     pub period_start: Period,
     /// The last month compared.

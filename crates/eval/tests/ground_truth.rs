@@ -476,3 +476,21 @@ fn gaming_that_starts_nine_months_after_the_target_is_found_and_dated() {
     assert!(verdicts.iter().any(|v| v.gamed));
     check_both_sides(&verdicts, "gaming 9 months late");
 }
+
+#[test]
+fn month_end_bunching_that_starts_nine_months_after_the_target_is_found_from_a_later_onset() {
+    // Reclassifications bunched at month-end at 10% from 9 months into the 15 months after
+    // the target: the level over all 15 months diluted the step to 6/15 and the sparse series
+    // of downgrades rarely passed the gate for a step inside the period (found in 1 run of 8
+    // at stop 16, not in this one). Tested from an onset 9 months in, paid for by weighted
+    // Bonferroni, the downgrades are found (p 6.6e-6 after the weight) and dated, and no
+    // honest force is flagged.
+    let verdicts = run(StudyOptions {
+        seed: 1006,
+        planted: Some((Mechanism::MonthEndReclassification, 0.1)),
+        gaming_start: Some(target_start().offset(9)),
+        ..StudyOptions::default()
+    });
+    assert!(verdicts.iter().any(|v| v.gamed));
+    check_both_sides(&verdicts, "month-end bunching 9 months late");
+}

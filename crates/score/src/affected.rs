@@ -253,6 +253,7 @@ pub(crate) mod tests {
             categories: vec!["violence".into()],
             target: "t".into(),
             target_start: month,
+            tested_from: month,
             period_start: month,
             period_end: month.offset(11),
             effect: -0.2,
