@@ -371,7 +371,9 @@ pub fn bcu_tests(
                 min_post_months: config.detect.min_post_months,
             };
             // The BCUs are tested from the onset their force's test was (see
-            // [`test_from_best_onset`]): one evaluator per onset.
+            // [`test_from_best_onset`]): one evaluator per onset. They carry their force's
+            // decisions and weighted main p-value; their own `p_value` is descriptive and not
+            // weighted.
             let mut by_onset: BTreeMap<Period, Vec<(&SeriesSpec, &Test)>> = BTreeMap::new();
             for spec in &specs {
                 let parent = force_tests.iter().find(|t| {

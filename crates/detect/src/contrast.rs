@@ -22,8 +22,10 @@
 //!   among reference forces (Spiegelhalter 2005's additive random effect, with 10%
 //!   Winsorisation): an honest force's change is judged against how much honest forces'
 //!   changes differ.
-//! - The test is one-sided in the direction gaming moves the rate, on Student's t with `k - 2`
-//!   degrees of freedom (`k` blocks).
+//! - The test is one-sided in the direction gaming moves the rate, on Student's t with `k - p`
+//!   degrees of freedom (`k` blocks, `p` parameters: two levels, a third for a step inside the
+//!   period after the start or the months before a later onset, month-of-year effects and a
+//!   carried-on drift where fitted).
 //!
 //! Sparse series are aggregated into blocks of 2, 3 or 6 months (aligned on the target start)
 //! so that the empirical logits are not dominated by their 0.5 corrections.
@@ -102,11 +104,6 @@ impl Window {
             gaming_from: onset,
             ..self
         }
-    }
-
-    /// Whether gaming is tested from an onset later than the start.
-    pub fn is_late_onset(&self) -> bool {
-        self.gaming_from > self.start
     }
 }
 
@@ -200,8 +197,9 @@ pub struct Contrast {
     /// The first month of a significant step inside the period after the start, around which
     /// the noise was measured (see [`onset_after_start`]); `None` when there is none.
     pub onset: Option<Period>,
-    /// The first month gaming is tested from (see [`Window::gaming_from`]): `delta` is the
-    /// shift of the blocks from it on.
+    /// The first month of the blocks whose shift `delta` is: the start, or the first block
+    /// on or after a later onset (see [`Window::gaming_from`]; blocks are aligned on the start,
+    /// so with blocks of 2 or more months this can be later than the onset asked for).
     pub gaming_from: Period,
     /// The drift already under way before the start that the counterfactual carries on, in
     /// the log-odds per year (see [`Contrast::allowing_for_pre_trend`]); `None` when none.
@@ -360,8 +358,12 @@ impl Contrast {
             dating_variances.push(own(*rate) + pool_blocks.as_ref().map_or(0.0, |p| own(p[i].2)));
         }
         let before = blocks.iter().filter(|b| !b.after).count() as u32 * months;
-        let tested = blocks.iter().filter(|b| b.tested(window.gaming_from));
-        let after = tested.count() as u32 * months;
+        // The months tested, the last block cut at the end of the window.
+        let after: u32 = blocks
+            .iter()
+            .filter(|b| b.tested(window.gaming_from))
+            .map(|b| months.min(b.first.months_until(window.post_to).max(0) as u32 + 1))
+            .sum();
         if before < settings.min_pre_months || after < settings.min_post_months {
             return None;
         }
@@ -419,6 +421,7 @@ impl Contrast {
             return None;
         }
         let onset = gated.map(|at| blocks[at].first);
+        let tested_from = late_at.map_or(gaming_from, |at| blocks[at].first);
         let df = (k - parameters) as f64;
         let LevelsFit {
             sigma2,
@@ -451,7 +454,7 @@ impl Contrast {
             df,
             extra_parameters,
             onset,
-            gaming_from,
+            gaming_from: tested_from,
             pre_trend: None,
             drift_of: None,
         })
@@ -1194,7 +1197,6 @@ mod tests {
         let force = binomial(|i| if i < 28 { -0.4 } else { -0.6 }, 2000, 0.0, 0.0, 1);
         let peers = monthly(|_| 0.35, 20_000.0, 48);
         let late = window().from_onset(period(27));
-        assert!(late.is_late_onset() && !window().is_late_onset());
         let c = Contrast::estimate(&force, &Baseline::Peers(&peers), &late, &settings()).unwrap();
         assert_eq!(c.block_counts(), (24, 24));
         assert_eq!((c.gaming_from, c.onset), (period(27), None));
@@ -1216,7 +1218,16 @@ mod tests {
         );
         let (low, high) = c.excess_interval(Counterfactual::ShareOfTotal, 0.0, 1.96);
         assert!(low < -truth && -truth < high, "{low}..{high} vs {truth}");
-        // Too few months left after an onset near the end: no contrast.
+        // A sparse series is blocked by 2 months from the start (24, 26, 28, ...): asked to
+        // test from month 27, it tests from the first block on or after it.
+        let sparse = monthly(|_| 0.02, 200.0, 48);
+        let c = Contrast::estimate(&sparse, &Baseline::Peers(&peers), &late, &settings()).unwrap();
+        assert_eq!((c.block_months, c.gaming_from), (2, period(28)));
+        // Too few months tested (the last block, months 46 and 47, is 2): no contrast.
+        let short = window().from_onset(period(45));
+        assert!(
+            Contrast::estimate(&sparse, &Baseline::Peers(&peers), &short, &settings()).is_none()
+        );
         let too_late = window().from_onset(period(47));
         assert!(
             Contrast::estimate(&force, &Baseline::Peers(&peers), &too_late, &settings()).is_none()

@@ -336,7 +336,7 @@ impl<'a> Evaluator<'a> {
             categories: spec.categories.clone(),
             target: self.design.target.clone(),
             target_start: window.start,
-            tested_from: window.gaming_from,
+            tested_from: contrast.gaming_from,
             period_start: contrast.first_affected(direction, window.start),
             period_end: window.post_to,
             effect: judgement.effect,
@@ -476,12 +476,12 @@ fn describe_comparison(
     let onset = contrast.onset.map_or(String::new(), |onset| {
         format!("; a further step from {onset} taken as a change, not as noise")
     });
-    let left_out = if window.is_late_onset() {
+    let left_out = if contrast.gaming_from > window.start {
         format!(
             " (gaming tested from {}, the months from {} to {} a level of their own; records counted from {})",
-            window.gaming_from,
+            contrast.gaming_from,
             window.start,
-            window.gaming_from.offset(-1),
+            contrast.gaming_from.offset(-1),
             window.start
         )
     } else {

@@ -102,8 +102,8 @@ pub struct Test {
     pub target: String,
     /// The target's first month.
     pub target_start: Period,
-    /// The first month of the months compared after the start: the start, or the later onset
-    /// gaming was tested from (the months between left out).
+    /// The first month of the months whose shift was tested: the start, or the later onset
+    /// gaming was tested from (the months between the start and it a level of their own).
     pub tested_from: Period,
     /// The first month the series looks affected.
     pub period_start: Period,
