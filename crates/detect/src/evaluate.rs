@@ -476,7 +476,7 @@ fn describe_comparison(
     let onset = contrast.onset.map_or(String::new(), |onset| {
         format!("; a further step from {onset} taken as a change, not as noise")
     });
-    let left_out = if contrast.gaming_from > window.start {
+    let later_onset = if contrast.gaming_from > window.start {
         format!(
             " (gaming tested from {}, the months from {} to {} a level of their own; records counted from {})",
             contrast.gaming_from,
@@ -488,7 +488,7 @@ fn describe_comparison(
         String::new()
     };
     format!(
-        "against {against}; {first_before} to {last_before} against {first_after} to {}{left_out}, {blocks}{drift}{onset}; {spread}",
+        "against {against}; {first_before} to {last_before} against {first_after} to {}{later_onset}, {blocks}{drift}{onset}; {spread}",
         window.post_to
     )
 }
