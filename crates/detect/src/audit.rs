@@ -1,6 +1,7 @@
 //! Running an audit: every detector's series under every target's design, then the false
 //! discovery rate across every test at once, then materiality, then findings.
 
+use crate::coverage::{Gap, leave_out_gaps};
 use crate::extent::{Cut, cut_at_extent_steps};
 use crate::scope::{Narrowed, continuing_units};
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,7 +24,7 @@ use crate::spec::SeriesSpec;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Skipped {
     /// The detector, or `all`; [`SCOPE`] for part of a force's data left out of every
-    /// detector to compare like for like (a merger).
+    /// detector to compare like for like (a merger, months missing from the extract).
     pub detector: String,
     /// Why it did not run.
     pub reason: String,
@@ -75,7 +76,8 @@ impl AuditOutcome {
 }
 
 /// The `detector` of a [`Skipped`] entry that says what part of a force's data was left out
-/// of every detector to compare like for like (see [`continuing_units`], [`cut_at_extent_steps`]).
+/// of every detector to compare like for like (see [`continuing_units`], [`cut_at_extent_steps`],
+/// [`leave_out_gaps`]).
 pub const SCOPE: &str = "scope";
 
 /// The target of tests at breaks found in the data (an audit without targets).
@@ -84,16 +86,19 @@ pub const BREAK_TARGET: &str = "breaks at unknown dates";
 /// Runs every detector around every target of the configuration, or, without targets, around
 /// the breaks found in the data. A force whose BCUs change part-way (a merger) is compared on
 /// the BCUs present throughout (see [`continuing_units`]); one whose calls step with no BCUs
-/// to show why, from the step on (see [`cut_at_extent_steps`]); the outcome says so.
+/// to show why, from the step on (see [`cut_at_extent_steps`]); months missing from one of a
+/// force's tables are left out of its tests (see [`leave_out_gaps`]); the outcome says so.
 pub fn run_audit(cube: &Cube, config: &AuditConfig) -> Result<AuditOutcome, DetectError> {
-    let (scoped, narrowed) = continuing_units(cube);
+    let (complete, gaps) = leave_out_gaps(cube);
+    let (scoped, narrowed) = continuing_units(&complete);
     let (cut, cuts) = cut_at_extent_steps(&scoped);
     let cube: &Cube = &cut;
     let context = Context::new(cube, config)?;
     let mut outcome = AuditOutcome::default();
-    let notes = narrowed
+    let notes = gaps
         .iter()
-        .map(Narrowed::sentence)
+        .map(Gap::sentence)
+        .chain(narrowed.iter().map(Narrowed::sentence))
         .chain(cuts.iter().map(Cut::sentence));
     outcome.skipped.extend(notes.map(|reason| Skipped {
         detector: SCOPE.into(),
@@ -334,6 +339,9 @@ pub fn bcu_tests(
     outcome: &AuditOutcome,
 ) -> Result<Vec<Test>, DetectError> {
     let mut out = Vec::new();
+    // The months the force's own tests left out, left out of its BCUs' too.
+    let (cube, _) = leave_out_gaps(cube);
+    let cube: &Cube = &cube;
     let flagged: BTreeSet<&str> = outcome.findings().map(|t| t.force_id.as_str()).collect();
     for force in flagged {
         let bcus = cube.bcus(force);

@@ -32,6 +32,7 @@
 pub use audit::{AuditOutcome, BREAK_TARGET, DesignSummary, SCOPE, Skipped, bcu_tests, run_audit};
 pub use breaks::{Break, BreakScope, BreakSearch, ForceShift, NATIONAL, VIOLENCE_RECORDING};
 pub use contrast::{Counterfactual, Direction};
+pub use coverage::{Gap, leave_out_gaps};
 pub use detectors::{Context, Detector, registry};
 pub use error::DetectError;
 pub use extent::{Cut, cut_at_extent_steps};
@@ -42,6 +43,7 @@ pub use scope::{Narrowed, continuing_units};
 mod audit;
 mod breaks;
 pub mod contrast;
+mod coverage;
 mod design;
 mod detectors;
 mod error;

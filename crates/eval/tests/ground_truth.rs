@@ -7,11 +7,11 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use recount_cube::{OffenceCatalogue, Period, RecordingDelay};
-use recount_detect::run_audit;
+use recount_detect::{AuditOutcome, Test, leave_out_gaps, run_audit};
 use recount_eval::{
     ForceVerdict, StudyOptions, config_of, cube_of, evaluate, judge, study_scenario, target_start,
 };
-use recount_synth::{Mechanism, NegativeKind, PlannedNegative};
+use recount_synth::{ForcePlan, Mechanism, NegativeKind, PlannedNegative};
 
 fn run(options: StudyOptions) -> Vec<ForceVerdict> {
     judge(&evaluate(&study_scenario(&options)).unwrap())
@@ -169,21 +169,52 @@ fn a_change_of_call_mix_beside_a_chance_fall_in_one_call_type_is_not_rebadging()
     check_both_sides(&verdicts, "honest, seed 1016");
 }
 
-/// The study's cast with its merger made demanding: a force of 6,000 calls a month that
-/// doubles by absorbing an area which converts calls to crimes at rates of its own.
-fn demanding_merger(seed: u64) -> (recount_synth::Scenario, String) {
+/// The study's honest cast of `seed` with the first force `which` picks grown to
+/// `calls_per_month`; that force's code.
+fn honest_cast_with_grown_force(
+    seed: u64,
+    which: impl Fn(&ForcePlan) -> bool,
+    calls_per_month: f64,
+) -> (recount_synth::Scenario, String) {
     let mut scenario = study_scenario(&StudyOptions {
         seed,
         planted: None,
         ..StudyOptions::default()
     });
-    let plan = scenario
+    let plan = scenario.forces.iter_mut().find(|f| which(f)).unwrap();
+    plan.incidents_per_month = calls_per_month;
+    let force = plan.force_id.clone();
+    (scenario, force)
+}
+
+/// A targeted force with no hard negative: an honest force under the target.
+fn plain_targeted(plan: &ForcePlan) -> bool {
+    plan.targeted && plan.negatives.is_empty()
+}
+
+/// The force's test of conversion over all crime-related calls.
+fn pooled_conversion<'a>(outcome: &'a AuditOutcome, force: &str) -> &'a Test {
+    outcome
+        .tests
+        .iter()
+        .find(|t| t.force_id == force && t.series == "all crime-related calls")
+        .unwrap()
+}
+
+fn plan_of<'a>(scenario: &'a mut recount_synth::Scenario, force: &str) -> &'a mut ForcePlan {
+    scenario
         .forces
         .iter_mut()
-        .find(|f| f.negatives.iter().any(|n| n.kind() == NegativeKind::Merger))
-        .unwrap();
-    plan.incidents_per_month = 6000.0;
-    for negative in &mut plan.negatives {
+        .find(|f| f.force_id == force)
+        .unwrap()
+}
+
+/// The study's cast with its merger made demanding: a force of 6,000 calls a month that
+/// doubles by absorbing an area which converts calls to crimes at rates of its own.
+fn demanding_merger(seed: u64) -> (recount_synth::Scenario, String) {
+    let is_merger = |f: &ForcePlan| f.negatives.iter().any(|n| n.kind() == NegativeKind::Merger);
+    let (mut scenario, force) = honest_cast_with_grown_force(seed, is_merger, 6000.0);
+    for negative in &mut plan_of(&mut scenario, &force).negatives {
         if let PlannedNegative::Merger {
             growth,
             own_practice,
@@ -194,7 +225,6 @@ fn demanding_merger(seed: u64) -> (recount_synth::Scenario, String) {
             *own_practice = true;
         }
     }
-    let force = plan.force_id.clone();
     (scenario, force)
 }
 
@@ -252,6 +282,17 @@ fn a_merger_with_an_area_that_records_its_own_way_is_compared_like_for_like_or_n
     );
 }
 
+fn keep<K: Ord + Clone>(
+    cells: &recount_cube::Cells<K>,
+    which: impl Fn(&K) -> bool,
+) -> recount_cube::Cells<K> {
+    cells
+        .iter()
+        .filter(|(k, _)| which(k))
+        .map(|(k, &n)| (k.clone(), n))
+        .collect()
+}
+
 fn relabel<K: Ord>(cells: &recount_cube::Cells<K>, to: impl Fn(&K) -> K) -> recount_cube::Cells<K> {
     cells.iter().map(|(k, &n)| (to(k), n)).collect()
 }
@@ -263,31 +304,18 @@ fn more_calls_of_a_type_that_seldom_becomes_a_crime_is_not_non_recording() {
     // the odds with no call left unrecorded. Before the pooled conversion held each force's
     // mix of call types fixed, that was a finding of non-recording (p = 1.6e-6, q = 7e-4,
     // "901 crimes never recorded"); now the pooled shift is nil.
-    let mut scenario = study_scenario(&StudyOptions {
-        seed: 11,
-        planted: None,
-        ..StudyOptions::default()
-    });
-    let plan = scenario
-        .forces
-        .iter_mut()
-        .find(|f| f.targeted && f.negatives.is_empty())
-        .unwrap();
-    plan.incidents_per_month = 9000.0;
-    plan.negatives.push(PlannedNegative::CallMixChange {
-        call_types: vec!["PUBLIC_ORDER".into()],
-        start: target_start(),
-        size: 3.0,
-    });
-    let force = plan.force_id.clone();
+    let (mut scenario, force) = honest_cast_with_grown_force(11, plain_targeted, 9000.0);
+    plan_of(&mut scenario, &force)
+        .negatives
+        .push(PlannedNegative::CallMixChange {
+            call_types: vec!["PUBLIC_ORDER".into()],
+            start: target_start(),
+            size: 3.0,
+        });
     let config = config_of(&scenario);
     let (cube, _) = cube_of(&scenario, &config).unwrap();
     let outcome = run_audit(&cube, &config).unwrap();
-    let pooled = outcome
-        .tests
-        .iter()
-        .find(|t| t.force_id == force && t.series == "all crime-related calls")
-        .unwrap();
+    let pooled = pooled_conversion(&outcome, &force);
     assert!(!outcome.is_flagged(&force), "{force} flagged");
     assert!(pooled.effect.abs() < 0.03, "{}", pooled.effect);
     assert!(outcome.tests.iter().all(|t| !t.flagged));
@@ -493,4 +521,67 @@ fn month_end_bunching_that_starts_nine_months_after_the_target_is_found_from_a_l
     });
     assert!(verdicts.iter().any(|v| v.gamed));
     check_both_sides(&verdicts, "month-end bunching 9 months late");
+}
+
+#[test]
+fn months_missing_from_a_forces_crime_extract_are_left_out_not_read_as_non_recording() {
+    // An honest force of 9,000 calls a month whose crime extract lacks three months after
+    // the target (a records-system migration): its calls are all there, its crimes are not.
+    // Left in, those months read as every crime-related call closed without a crime (a
+    // pooled conversion effect of -1.96 in the log-odds on this seed). The months are left
+    // out of the force's tests, the audit says which and why, and nobody is flagged.
+    let (scenario, force) = honest_cast_with_grown_force(5, plain_targeted, 9000.0);
+    let config = config_of(&scenario);
+    let (mut cube, _) = cube_of(&scenario, &config).unwrap();
+    let (from, to) = (target_start().offset(3), target_start().offset(5));
+    let missing = |f: &str, p: Period| f == force && (from..=to).contains(&p);
+    cube.crimes = keep(&cube.crimes, |c| !missing(&c.force_id, c.period));
+    cube.reclassifications = keep(&cube.reclassifications, |c| !missing(&c.force_id, c.period));
+    // As ingest would link them: the calls of those months name crimes the extract lacks.
+    cube.incidents = relabel(&cube.incidents, |c| {
+        let mut c = c.clone();
+        c.led_to_crime &= !missing(&c.force_id, c.period);
+        c
+    });
+
+    let outcome = run_audit(&cube, &config).unwrap();
+    let pooled = pooled_conversion(&outcome, &force);
+    assert!(pooled.effect.abs() < 0.1, "{}", pooled.effect);
+    assert!(
+        outcome.tests.iter().all(|t| !t.flagged),
+        "an honest audit flagged {:?}",
+        outcome
+            .findings()
+            .map(|t| (&t.force_id, &t.series))
+            .collect::<Vec<_>>()
+    );
+    let note = format!(
+        "{force}: its crime records in {from} to {to} number 0 where its calls imply about"
+    );
+    assert!(
+        outcome.skipped.iter().any(|s| s.reason.starts_with(&note)),
+        "{:?}",
+        outcome.skipped
+    );
+}
+
+#[test]
+fn no_honest_change_and_no_gaming_looks_like_months_missing_from_the_extract() {
+    // The other side of the test above: the cast's hard negatives (a genuine fall, a change
+    // of call mix, a merger, a national shock, a change of closing practice) and non-recording
+    // at 30%, the gaming that lowers crimes against calls the most, leave every month in.
+    for (seed, planted) in [
+        (21, None),
+        (22, Some((Mechanism::NonRecording, 0.3))),
+        (23, Some((Mechanism::CallSuppression, 0.3))),
+    ] {
+        let scenario = study_scenario(&StudyOptions {
+            seed,
+            planted,
+            ..StudyOptions::default()
+        });
+        let (cube, _) = cube_of(&scenario, &config_of(&scenario)).unwrap();
+        let (_, gaps) = leave_out_gaps(&cube);
+        assert!(gaps.is_empty(), "seed {seed}: {gaps:?}");
+    }
 }
