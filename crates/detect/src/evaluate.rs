@@ -11,7 +11,9 @@ use crate::contrast::{
 use crate::design::Design;
 use crate::finding::{Contribution, CorroborationResult, Test, Trace};
 use crate::rates::{Monthly, Rate, without};
-use crate::spec::{Corroboration, Measure, RateSpec, SeriesSpec, TRANSFER_CAP, TransferCap};
+use crate::spec::{
+    Corroboration, EXPLAINED_AT, Measure, RateSpec, SeriesSpec, TRANSFER_CAP, TransferCap,
+};
 
 /// A contrast judged, with what it was judged against.
 pub(crate) struct Judged {
@@ -215,13 +217,9 @@ impl<'a> Evaluator<'a> {
     ) -> f64 {
         match corroboration {
             Corroboration::Rate(spec) | Corroboration::Transfer { spec, .. } => {
-                let judged = self.judge_rate(spec, force);
-                let mut p = judged.as_ref().map_or(1.0, |j| j.judgement.p_value);
-                let records = judged
-                    .as_ref()
-                    .map(|j| j.moved(spec.direction, spec.counterfactual));
+                let mut result = self.corroborating_rate(spec, force);
                 if let Corroboration::Transfer { cap, .. } = corroboration {
-                    let matching = match records {
+                    let matching = match result.records {
                         Some(r) if moved > 0.0 && r >= 0.5 * moved => {
                             let lost = match cap {
                                 TransferCap::OfMain => moved,
@@ -234,17 +232,20 @@ impl<'a> Evaluator<'a> {
                         _ => false,
                     };
                     if !matching {
-                        p = 1.0;
+                        result.p_value = 1.0;
                     }
                 }
-                out.push(CorroborationResult {
-                    series: spec.series.clone(),
-                    direction: spec.direction,
-                    effect: judged.map(|j| j.judgement.effect),
-                    records,
-                    p_value: p,
-                });
+                let p = result.p_value;
+                out.push(result);
                 p
+            }
+            Corroboration::Unless(spec) => {
+                let result = self.corroborating_rate(spec, force);
+                let explains = result.p_value < EXPLAINED_AT
+                    && moved > 0.0
+                    && result.records.is_some_and(|r| r >= 0.5 * moved);
+                out.push(result);
+                if explains { 1.0 } else { 0.0 }
             }
             Corroboration::All(parts) => parts
                 .iter()
@@ -257,6 +258,21 @@ impl<'a> Evaluator<'a> {
                     .fold(1.0, f64::min);
                 (smallest * parts.len() as f64).min(1.0)
             }
+        }
+    }
+
+    /// A rate judged as a corroboration: its effect, the records it moved in its direction,
+    /// and its one-sided p-value (1 when it cannot be estimated).
+    fn corroborating_rate(&mut self, spec: &RateSpec, force: &str) -> CorroborationResult {
+        let judged = self.judge_rate(spec, force);
+        CorroborationResult {
+            series: spec.series.clone(),
+            direction: spec.direction,
+            effect: judged.as_ref().map(|j| j.judgement.effect),
+            records: judged
+                .as_ref()
+                .map(|j| j.moved(spec.direction, spec.counterfactual)),
+            p_value: judged.map_or(1.0, |j| j.judgement.p_value),
         }
     }
 

@@ -105,7 +105,19 @@ pub enum Corroboration {
         /// The most the receiving rate may gain.
         cap: TransferCap,
     },
+    /// Unless this rate moved in its direction (one-sided p below [`EXPLAINED_AT`]) by at
+    /// least half of what the main series moved: then a change that is not gaming explains the
+    /// main series, and the test does not count (p 1). Otherwise it adds nothing (p 0 in an
+    /// [`Corroboration::All`]); not for use inside [`Corroboration::Any`].
+    Unless(RateSpec),
 }
+
+/// The one-sided p-value below which a [`Corroboration::Unless`] rate counts as having moved.
+/// Judgement: it should rarely veto real gaming by chance (1 in 100 when the rate did not
+/// move, and the half-of-the-size condition makes that rarer still), while an honest change
+/// big enough to explain a finding shows at far smaller p-values (1e-5 and below in the
+/// synth's link-loss probe).
+pub const EXPLAINED_AT: f64 = 0.01;
 
 /// The most a transfer's receiving rate may gain.
 #[derive(Clone, Debug)]

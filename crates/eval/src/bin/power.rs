@@ -191,13 +191,16 @@ fn main() {
     let mut variants: Vec<(Mechanism, Vec<String>, String)> = Vec::new();
     for &mechanism in &options.mechanisms {
         variants.push((mechanism, Vec::new(), mechanism.name().to_string()));
-        if mechanism == Mechanism::CallSuppression {
+        // Gaming confined to the call types most often named in inspections (domestic abuse
+        // and assault calls closed or opened as something else) is the hardest case of the
+        // call-level mechanisms: its evidence is a few types' worth of calls.
+        if matches!(
+            mechanism,
+            Mechanism::CallSuppression | Mechanism::NonRecording
+        ) {
             let types = vec!["DOMESTIC_ABUSE".to_string(), "ASSAULT".to_string()];
-            variants.push((
-                mechanism,
-                types,
-                "call_suppression (DOMESTIC_ABUSE, ASSAULT only)".into(),
-            ));
+            let label = format!("{} (DOMESTIC_ABUSE, ASSAULT only)", mechanism.name());
+            variants.push((mechanism, types, label));
         }
     }
     for (mechanism, call_types, label) in &variants {
