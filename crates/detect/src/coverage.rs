@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use recount_cube::{Cube, Period, Table};
 
+use crate::breaks::median;
 use crate::scope::cube_where;
 
 /// How far below what the other table implies a month's rows must be to count as missing.
@@ -78,12 +79,12 @@ pub fn leave_out_gaps(cube: &Cube) -> (Cow<'_, Cube>, Vec<Gap>) {
     let calls = monthly_rows(
         cube.incidents
             .iter()
-            .map(|(c, &n)| (&*c.force_id, c.period, n)),
+            .map(|(c, &n)| (c.force_id.as_str(), c.period, n)),
     );
     let crimes = monthly_rows(
         cube.crimes
             .iter()
-            .map(|(c, &n)| (&*c.force_id, c.period, n)),
+            .map(|(c, &n)| (c.force_id.as_str(), c.period, n)),
     );
     let gaps: Vec<Gap> = calls
         .iter()
@@ -102,7 +103,7 @@ pub fn leave_out_gaps(cube: &Cube) -> (Cow<'_, Cube>, Vec<Gap>) {
 }
 
 /// Rows per force and month.
-fn monthly_rows<'a>(
+pub(crate) fn monthly_rows<'a>(
     cells: impl Iterator<Item = (&'a str, Period, u64)>,
 ) -> BTreeMap<&'a str, BTreeMap<Period, f64>> {
     let mut out: BTreeMap<&str, BTreeMap<Period, f64>> = BTreeMap::new();
@@ -170,16 +171,7 @@ fn median_crimes_per_call(
         .filter_map(|(month, &n)| Some(crimes.get(month)? / n))
         .filter(|r| r.is_finite() && *r > 0.0)
         .collect();
-    if ratios.is_empty() {
-        return None;
-    }
-    ratios.sort_by(f64::total_cmp);
-    let mid = ratios.len() / 2;
-    Some(if ratios.len().is_multiple_of(2) {
-        (ratios[mid - 1] + ratios[mid]) / 2.0
-    } else {
-        ratios[mid]
-    })
+    (!ratios.is_empty()).then(|| median(&mut ratios))
 }
 
 #[cfg(test)]

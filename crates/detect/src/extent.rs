@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use recount_cube::{Cube, Period};
 
+use crate::coverage::monthly_rows;
 use crate::scope::cube_where;
 
 /// Smallest step in the force's share of calls, on the log scale (about 20%; a merger of
@@ -57,14 +58,11 @@ impl Cut {
 /// The cube with each force whose calls step cut to the months from the step; the cube itself
 /// when no force's do.
 pub fn cut_at_extent_steps(cube: &Cube) -> (Cow<'_, Cube>, Vec<Cut>) {
-    let mut calls: BTreeMap<&str, BTreeMap<Period, f64>> = BTreeMap::new();
-    for (cell, &n) in &cube.incidents {
-        *calls
-            .entry(cell.force_id.as_str())
-            .or_default()
-            .entry(cell.period)
-            .or_insert(0.0) += n as f64;
-    }
+    let calls = monthly_rows(
+        cube.incidents
+            .iter()
+            .map(|(c, &n)| (c.force_id.as_str(), c.period, n)),
+    );
     if calls.len() < MIN_FORCES {
         return (Cow::Borrowed(cube), Vec::new());
     }

@@ -33,7 +33,8 @@ use crate::spec::Measure;
 pub use indicators::VIOLENCE_RECORDING;
 pub(crate) use indicators::{Indicator, indicators};
 use segment::{Located, SearchSettings, locate_breaks};
-use series::{Grid, StepSeries, deseasonalise, log_odds, log_volume, median};
+pub(crate) use series::median;
+use series::{Grid, StepSeries, deseasonalise, log_odds, log_volume};
 
 /// Chance that one searched series with no break shows one (before the false discovery rate
 /// across all of them).
