@@ -12,7 +12,8 @@ use crate::design::Design;
 use crate::finding::{Contribution, CorroborationResult, Test, Trace};
 use crate::rates::{Monthly, Rate, without};
 use crate::spec::{
-    Corroboration, EXPLAINED_AT, Measure, RateSpec, SeriesSpec, TRANSFER_CAP, TransferCap,
+    Corroboration, EXPLAINED_AT, Explained, Measure, RateSpec, SeriesSpec, TRANSFER_CAP,
+    TransferCap,
 };
 
 /// A contrast judged, with what it was judged against.
@@ -239,11 +240,17 @@ impl<'a> Evaluator<'a> {
                 out.push(result);
                 p
             }
-            Corroboration::Unless(spec) => {
+            Corroboration::Unless { spec, of } => {
+                let lost = match of {
+                    Explained::Main => moved,
+                    Explained::Whole(whole) => self.lost_by(whole, force),
+                };
                 let result = self.corroborating_rate(spec, force);
                 let explains = result.p_value < EXPLAINED_AT
-                    && moved > 0.0
-                    && result.records.is_some_and(|r| r >= 0.5 * moved);
+                    && lost > 0.0
+                    && result
+                        .records
+                        .is_some_and(|r| r >= of.share_needed() * lost);
                 out.push(result);
                 if explains { 1.0 } else { 0.0 }
             }

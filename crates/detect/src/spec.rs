@@ -98,7 +98,8 @@ pub enum Corroboration {
     Any(Vec<Corroboration>),
     /// The rate must have moved, and by a matching number of records: it must have gained at
     /// least half of what the main series lost, and at most what `cap` allows (calls
-    /// re-badged from one type to another are neither created nor destroyed).
+    /// re-badged from one type to another, records downgraded from one offence to another, are
+    /// neither created nor destroyed).
     Transfer {
         /// The receiving rate.
         spec: RateSpec,
@@ -106,10 +107,39 @@ pub enum Corroboration {
         cap: TransferCap,
     },
     /// Unless this rate moved in its direction (one-sided p below [`EXPLAINED_AT`]) by at
-    /// least half of what the main series moved: then a change that is not gaming explains the
-    /// main series, and the test does not count (p 1). Otherwise it adds nothing (p 0 in an
+    /// least [`Explained::share_needed`] of what `of` says was lost: then a change that is not
+    /// gaming explains the main series, and the test does not count (p 1). Otherwise it adds nothing (p 0 in an
     /// [`Corroboration::All`]); not for use inside [`Corroboration::Any`].
-    Unless(RateSpec),
+    Unless {
+        /// The rate whose move would explain the main series.
+        spec: RateSpec,
+        /// What its move is measured against.
+        of: Explained,
+    },
+}
+
+/// What a [`Corroboration::Unless`] rate's move is measured against.
+#[derive(Clone, Debug)]
+pub enum Explained {
+    /// What the main series lost; half of it must be explained (both counts are noisy
+    /// estimates of the same records when the honest change is the cause).
+    Main,
+    /// What this series lost, by its point estimate (nothing when it gained): a whole the
+    /// main series is part of, when the honest change would show in the whole's loss rather
+    /// than in each part's (a change in one offence explains a call type's loss only as far
+    /// as it explains all the calls' loss). All of it must be explained: the rate is one that
+    /// the gaming moves too, by a part of what it loses.
+    Whole(Box<RateSpec>),
+}
+
+impl Explained {
+    /// The least share of the loss the rate's move must reach to explain it.
+    pub fn share_needed(&self) -> f64 {
+        match self {
+            Explained::Main => 0.5,
+            Explained::Whole(_) => 1.0,
+        }
+    }
 }
 
 /// The one-sided p-value below which a [`Corroboration::Unless`] rate counts as having moved.

@@ -7,7 +7,8 @@
 //! lesser offences, as after the 2014 inspection). Only the first moves records, so a finding
 //! also needs the serious records to have fallen against the rest of the force's crime and
 //! either the lesser ones to have risen against it or serious records to have been
-//! reclassified as lesser.
+//! reclassified as lesser, by a matching number of records (at least half of the serious
+//! shortfall, at most three times it).
 
 use recount_cube::{DowngradePair, RecordSelection};
 
@@ -15,7 +16,7 @@ use super::{Context, Detector};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::pair_flows::PairSides;
-use crate::spec::{Corroboration, RateSpec, RecordsPerHit, SeriesSpec};
+use crate::spec::{Corroboration, RateSpec, RecordsPerHit, SeriesSpec, TransferCap};
 
 pub(crate) struct CategoryShift;
 
@@ -25,7 +26,7 @@ impl Detector for CategoryShift {
     }
 
     fn describe(&self) -> &'static str {
-        "The share of the serious offence within each serious/lesser pair, after the target against before, against peers; corroborated by the serious records falling and the lesser ones rising (or reclassifications from serious to lesser) against the rest of the force's crime."
+        "The share of the serious offence within each serious/lesser pair, after the target against before, against peers; corroborated by the serious records falling against the rest of the force's crime and the lesser ones rising against it (or reclassifications from serious to lesser) by about as many records as the serious side lost."
     }
 
     fn needs_records(&self) -> bool {
@@ -76,17 +77,28 @@ fn pair_series(context: &Context, pair: &DowngradePair) -> SeriesSpec {
                 Direction::Fall,
                 serious_against_rest,
             )),
+            // Transfers, not mere rises: a genuine fall of the serious crime changes who is
+            // in the reclassified share's denominator (the serious records that stay serious
+            // fall, those first mis-recorded as serious do not), so that share rises by a few
+            // dozen records while hundreds of serious records are missing; a downgrade moves
+            // as many records as the serious side lost.
             Corroboration::Any(vec![
-                Corroboration::Rate(RateSpec::share(
-                    format!("{name}: lesser against the rest"),
-                    Direction::Rise,
-                    lesser_against_rest,
-                )),
-                Corroboration::Rate(RateSpec::share(
-                    format!("{name}: reclassified serious to lesser"),
-                    Direction::Rise,
-                    reclassified,
-                )),
+                Corroboration::Transfer {
+                    spec: RateSpec::share(
+                        format!("{name}: lesser against the rest"),
+                        Direction::Rise,
+                        lesser_against_rest,
+                    ),
+                    cap: TransferCap::OfMain,
+                },
+                Corroboration::Transfer {
+                    spec: RateSpec::share(
+                        format!("{name}: reclassified serious to lesser"),
+                        Direction::Rise,
+                        reclassified,
+                    ),
+                    cap: TransferCap::OfMain,
+                },
             ]),
         ])),
         rate_label: format!(

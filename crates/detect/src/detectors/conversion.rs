@@ -18,6 +18,18 @@
 //! say the same from the other side, but at a force's volumes it cannot see non-recording
 //! confined to domestic abuse and assault calls at 10%: found in 0 of 10 audits against 10
 //! of 10 without it, `power --seeds 10 --strengths 0.05,0.1,0.2 --mechanisms non_recording`.)
+//!
+//! A genuine fall of a serious crime lowers conversion too: fewer assaults with injury take
+//! away calls that nearly always lead to a record and leave the calls that seldom do. With
+//! `X` such calls gone from `N` of which `C` converted, the conversion test counts `X (1 -
+//! C/N)` lost, while the serious records fall by `X`: several times more. Non-recording takes
+//! records of every kind the calls lead to, so the serious records fall by a part of what the
+//! test counts lost. So no conversion test counts when the serious offences of the downgrade
+//! pairs fell against the rest of crime by at least all of what the force's crime-related
+//! calls lost together (measured against the whole, not the call type: assaults with injury
+//! come from assault and domestic abuse calls alike). The price: non-recording confined to
+//! serious offences is not told from a genuine fall of them; only the calls' volume, far
+//! noisier, could.
 
 use std::collections::BTreeSet;
 
@@ -27,7 +39,7 @@ use super::{Context, Detector};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::rates::{RateTable, mix_standardised};
-use crate::spec::{Corroboration, RateSpec, RecordsPerHit, SeriesSpec};
+use crate::spec::{Corroboration, Explained, RateSpec, RecordsPerHit, SeriesSpec};
 
 pub(crate) struct Conversion;
 
@@ -56,6 +68,25 @@ fn records_naming_no_call(context: &Context) -> RateSpec {
     )
 }
 
+/// The serious offences of the downgrade pairs against the rest of the force's crime, as a
+/// share; a fall of it explains a fall of conversion without a crime lost (see the module
+/// documentation).
+fn serious_records(context: &Context) -> RateSpec {
+    let serious: BTreeSet<String> = context
+        .config
+        .downgrade_pairs()
+        .iter()
+        .flat_map(|pair| context.expand(&pair.serious))
+        .collect();
+    let rates =
+        context.crime_rates(|c| (!c.cancelled).then(|| serious.contains(c.offence_final.as_str())));
+    RateSpec::share(
+        "serious offences against the rest of crime (a fall would explain the fall)",
+        Direction::Fall,
+        rates,
+    )
+}
+
 /// Call types and the offence categories their crimes mostly fall in.
 fn categories(call_type: &str) -> Vec<String> {
     match call_type {
@@ -71,12 +102,15 @@ impl Detector for Conversion {
     }
 
     fn describe(&self) -> &'static str {
-        "The share of crime-related calls that led to at least one crime record, per call type and for all together (each force's mix of call types held fixed), and the share of crime-related calls closed with a non-crime code and no crime (counted only when conversion fell too); each after the target against before, against peers, and none counted when the force's crime records naming no call rose by at least half of what was lost (records that stopped naming their call lose no crime)."
+        "The share of crime-related calls that led to at least one crime record, per call type and for all together (each force's mix of call types held fixed), and the share of crime-related calls closed with a non-crime code and no crime (counted only when conversion fell too); each after the target against before, against peers, and none counted when the force's crime records naming no call rose by at least half of what was lost (records that stopped naming their call lose no crime), or its serious offences fell against the rest of its crime by at least all that its crime-related calls lost together (a genuine fall of serious crime)."
     }
 
     fn series(&self, context: &Context) -> Vec<SeriesSpec> {
         let per_incident = RecordsPerHit::ByForce(context.crimes_per_converted_incident());
-        let links_moved = Corroboration::Unless(records_naming_no_call(context));
+        let links_moved = Corroboration::Unless {
+            spec: records_naming_no_call(context),
+            of: Explained::Main,
+        };
         let mut out = Vec::new();
         let per_type: Vec<(&String, RateTable)> = context
             .vocabulary
@@ -99,6 +133,13 @@ impl Detector for Conversion {
             Direction::Fall,
             mix_standardised(&tables),
         );
+        let honest = Corroboration::All(vec![
+            links_moved,
+            Corroboration::Unless {
+                spec: serious_records(context),
+                of: Explained::Whole(Box::new(all.clone())),
+            },
+        ]);
         let mut pooled = spec(
             all.clone(),
             "all crime-related calls",
@@ -107,7 +148,7 @@ impl Detector for Conversion {
             "the share of crime-related calls that led to a crime record".into(),
             context.vocabulary.crime_related.clone(),
         );
-        pooled.corroboration = Some(links_moved.clone());
+        pooled.corroboration = Some(honest.clone());
         out.push(pooled);
         for (call_type, rates) in per_type {
             let mut of_type = spec(
@@ -118,7 +159,7 @@ impl Detector for Conversion {
                 format!("the share of {call_type} calls that led to a crime record"),
                 BTreeSet::from([call_type.clone()]),
             );
-            of_type.corroboration = Some(links_moved.clone());
+            of_type.corroboration = Some(honest.clone());
             out.push(of_type);
         }
         let vocabulary = &context.vocabulary;
@@ -143,10 +184,7 @@ impl Detector for Conversion {
                 .into(),
             context.vocabulary.crime_related.clone(),
         );
-        closed.corroboration = Some(Corroboration::All(vec![
-            Corroboration::Rate(all),
-            links_moved,
-        ]));
+        closed.corroboration = Some(Corroboration::All(vec![Corroboration::Rate(all), honest]));
         out.push(closed);
         out
     }

@@ -11,7 +11,7 @@ use recount_cube::RecordSelection;
 use super::{Context, Detector, standardised_crime_rates};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
-use crate::spec::{RateSpec, RecordsPerHit, SeriesSpec};
+use crate::spec::{Corroboration, RateSpec, RecordsPerHit, SeriesSpec, TransferCap};
 
 pub(crate) struct Reclassification;
 
@@ -21,7 +21,7 @@ impl Detector for Reclassification {
     }
 
     fn describe(&self) -> &'static str {
-        "The share of crimes first recorded as the serious offence of a watched pair and finally as its lesser one; the share of all crimes whose final offence is less serious than the first; and the share of downgrading reclassifications made in the last days of the month; each after the target against before, against peers."
+        "The share of crimes first recorded as the serious offence of a watched pair and finally as its lesser one (corroborated by at least half as many more such reclassifications against all crime); the share of all crimes whose final offence is less serious than the first; and the share of downgrading reclassifications made in the last days of the month; each after the target against before, against peers."
     }
 
     fn series(&self, context: &Context) -> Vec<SeriesSpec> {
@@ -52,6 +52,16 @@ impl Detector for Reclassification {
                 })
             },
         );
+        // The same reclassifications counted against every crime record: a genuine fall of
+        // a serious crime shrinks the main rate's denominator (the records that stay serious)
+        // and not its numerator (records first mis-recorded as serious, which were never that
+        // crime), so the main rate rises with no record downgraded; the count of downgrades
+        // against all crime does not. Downgrading raises both.
+        let watched_of_all = context.crime_rates(|c| {
+            Some(pairs.iter().any(|(s, l)| {
+                s.contains(c.offence_initial.as_str()) && l.contains(c.offence_final.as_str())
+            }))
+        });
         let catalogue = &context.catalogue;
         let any_downgrade = standardised_crime_rates(
             context,
@@ -73,7 +83,14 @@ impl Detector for Reclassification {
                 counterfactual: Counterfactual::ShareOfTotal,
                 records_per_hit: RecordsPerHit::One,
                 categories: categories.clone(),
-                corroboration: None,
+                corroboration: Some(Corroboration::Transfer {
+                    spec: RateSpec::share(
+                        "reclassified serious to lesser, against all crime",
+                        Direction::Rise,
+                        watched_of_all,
+                    ),
+                    cap: TransferCap::OfMain,
+                }),
                 rate_label: "the share of crimes first recorded as a watched serious offence and finally as its lesser one".into(),
                 affected_label: "crime records reclassified to a lesser offence".into(),
                 family: "reclassified serious to lesser".into(),
