@@ -40,3 +40,8 @@ real:
     cargo run --release -- audit --counts ../shared/data/real/police-uk-street-city-of-london-2017-01-to-2021-12.csv --config out-no-target.toml --out out/police-uk
     cargo run --release -- convert st-louis --crimes ../shared/data/real/st-louis-slmpd-2013-06-to-2015-11.csv --codes ../shared/data/real/st-louis-slmpd-ucr-codes.csv --out out/st-louis
     cargo run --release -- audit --crimes out/st-louis/crimes --config out/st-louis/audit.toml --out out/st-louis/audit
+
+# Cross-check the detectors on audits from an independent generator (needs numpy and pyarrow).
+crosscheck first="1" last="10" strength="0.15":
+    cargo build --release -p recount
+    tools/crosscheck/run.sh {{first}} {{last}} {{strength}} out/crosscheck-{{strength}}
