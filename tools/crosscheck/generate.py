@@ -123,7 +123,9 @@ FORCES = [
     ("E23000015", 1500, "honest", False),
     ("W15000004", 3500, "honest", False),
     ("XX0000001", 800, "honest", False),
+    ("E23000023", 2500, "online_reporting", True),
 ]
+ONLINE_TYPES = ["THEFT", "VEHICLE_CRIME", "CRIMINAL_DAMAGE", "FRAUD"]
 GAMING = {"downgrading", "non_recording", "cancellation", "late_recording", "month_end",
           "rebadging"}
 
@@ -230,6 +232,12 @@ def make_force(rng, force, size, role, strength, starts):
     if role == "serious_violence_falls":
         # Fewer serious assaults happen: their calls and crimes go together; 105A holds.
         keep = ~(after & led & (offence == "8N") & (rng.random(n) < 0.3))
+    online = np.zeros(n, dtype=bool)
+    if role == "online_reporting":
+        # Three in ten crimes that would have come by a call of a property type are reported
+        # online instead: no call, the crime recorded all the same, naming no incident.
+        online = after & led & np.isin(call, ONLINE_TYPES) & (rng.random(n) < 0.3)
+        keep &= ~online
     incidents = {
         "incident_id": np.array([f"{force}-{i:08d}" for i in range(n)], dtype=object)[keep],
         "opened_at": opened[keep], "call_type": call[keep], "closing_code": closing[keep],
@@ -239,7 +247,7 @@ def make_force(rng, force, size, role, strength, starts):
     incidents["bcu"] = np.array(bcus, dtype=object)[rng.integers(0, len(bcus), int(keep.sum()))]
     incidents["bcu"][rng.random(int(keep.sum())) < 0.02] = None
 
-    linked = np.flatnonzero(led & keep)
+    linked = np.flatnonzero(led & (keep | online))
     crimes, touched = make_crimes(rng, force, role, strength, starts, incidents, keep,
                                   linked, offence, month, opened, touched)
     return incidents, crimes, touched
@@ -248,7 +256,9 @@ def make_force(rng, force, size, role, strength, starts):
 def make_crimes(rng, force, role, strength, starts, incidents, keep, linked, offence, month,
                 opened, touched):
     new_index = np.cumsum(keep) - 1
-    ids = incidents["incident_id"][new_index[linked]]
+    ids = np.full(len(linked), None, dtype=object)
+    kept = keep[linked]
+    ids[kept] = incidents["incident_id"][new_index[linked[kept]]]
     m_linked = month[linked]
     reported_linked = opened[linked] + (rng.random(len(linked)) * 1800).astype("timedelta64[s]")
     # Crimes reported another way (online, at the front desk): no incident.
