@@ -133,7 +133,9 @@ impl Detector for Conversion {
             Direction::Fall,
             mix_standardised(&tables),
         );
-        let honest = Corroboration::All(vec![
+        // Honest changes that lower conversion with no crime lost: links that broke, and a
+        // genuine fall of serious crime.
+        let honest_causes = Corroboration::All(vec![
             links_moved,
             Corroboration::Unless {
                 spec: serious_records(context),
@@ -148,7 +150,7 @@ impl Detector for Conversion {
             "the share of crime-related calls that led to a crime record".into(),
             context.vocabulary.crime_related.clone(),
         );
-        pooled.corroboration = Some(honest.clone());
+        pooled.corroboration = Some(honest_causes.clone());
         out.push(pooled);
         for (call_type, rates) in per_type {
             let mut of_type = spec(
@@ -159,7 +161,7 @@ impl Detector for Conversion {
                 format!("the share of {call_type} calls that led to a crime record"),
                 BTreeSet::from([call_type.clone()]),
             );
-            of_type.corroboration = Some(honest.clone());
+            of_type.corroboration = Some(honest_causes.clone());
             out.push(of_type);
         }
         let vocabulary = &context.vocabulary;
@@ -184,7 +186,10 @@ impl Detector for Conversion {
                 .into(),
             context.vocabulary.crime_related.clone(),
         );
-        closed.corroboration = Some(Corroboration::All(vec![Corroboration::Rate(all), honest]));
+        closed.corroboration = Some(Corroboration::All(vec![
+            Corroboration::Rate(all),
+            honest_causes,
+        ]));
         out.push(closed);
         out
     }
