@@ -108,8 +108,8 @@ pub enum Corroboration {
     },
     /// Unless this rate moved in its direction (one-sided p below [`EXPLAINED_AT`]) by at
     /// least [`Explained::share_needed`] of what `of` says was lost: then a change that is not
-    /// gaming explains the main series, and the test does not count (p 1). Otherwise it adds nothing (p 0 in an
-    /// [`Corroboration::All`]); not for use inside [`Corroboration::Any`].
+    /// gaming explains the main series, and the test does not count (p 1). Otherwise it adds
+    /// nothing (p 0 in an [`Corroboration::All`]); not for use inside [`Corroboration::Any`].
     Unless {
         /// The rate whose move would explain the main series.
         spec: RateSpec,

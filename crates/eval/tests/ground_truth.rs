@@ -667,42 +667,47 @@ fn genuine_fall_of_offence(
     fall: f64,
 ) {
     let after = |f: &str, p: Period| f == force && p >= from;
-    let mut lost_calls = std::collections::BTreeMap::new();
-    let mut crimes = recount_cube::Cells::new();
-    for (cell, &n) in cube.crimes.iter() {
-        let falls = after(&cell.force_id, cell.period)
-            && cell.offence_initial == code
-            && cell.offence_final == code;
-        let lost = if falls {
-            (n as f64 * fall).round() as u64
-        } else {
-            0
-        };
-        if cell.from_incident {
-            *lost_calls.entry(cell.period).or_insert(0) += lost;
-        }
-        crimes.add(cell.clone(), n - lost);
-    }
-    cube.crimes = crimes;
+    let falls = |c: &recount_cube::CrimeCell| {
+        after(&c.force_id, c.period) && c.offence_initial == code && c.offence_final == code
+    };
     let assault_led = |c: &recount_cube::IncidentCell| {
         after(&c.force_id, c.period) && c.call_type == "ASSAULT" && c.led_to_crime
     };
-    let mut of_month = std::collections::BTreeMap::new();
+    let mut lost_calls = std::collections::BTreeMap::new();
+    for (cell, &n) in cube.crimes.iter() {
+        if falls(cell) && cell.from_incident {
+            *lost_calls.entry(cell.period).or_insert(0) += thinned(n, fall);
+        }
+    }
+    let mut assault_calls = std::collections::BTreeMap::new();
     for (cell, &n) in cube.incidents.iter().filter(|(c, _)| assault_led(c)) {
-        *of_month.entry(cell.period).or_insert(0) += n;
+        *assault_calls.entry(cell.period).or_insert(0) += n;
     }
-    let mut incidents = recount_cube::Cells::new();
-    for (cell, &n) in cube.incidents.iter() {
-        let lost = if assault_led(cell) {
-            let share = lost_calls.get(&cell.period).copied().unwrap_or(0) as f64
-                / of_month[&cell.period].max(1) as f64;
-            (n as f64 * share.min(1.0)).round() as u64
-        } else {
-            0
-        };
-        incidents.add(cell.clone(), n - lost);
+    cube.crimes = thin(&cube.crimes, |c| if falls(c) { fall } else { 0.0 });
+    cube.incidents = thin(&cube.incidents, |c| {
+        if !assault_led(c) {
+            return 0.0;
+        }
+        let lost = lost_calls.get(&c.period).copied().unwrap_or(0) as f64;
+        (lost / assault_calls[&c.period].max(1) as f64).min(1.0)
+    });
+}
+
+/// How many of `n` a share `share` of them is, rounded.
+fn thinned(n: u64, share: f64) -> u64 {
+    (n as f64 * share).round() as u64
+}
+
+/// The cells with a share `share(cell)` of each cell's count taken away.
+fn thin<K: Ord + Clone>(
+    cells: &recount_cube::Cells<K>,
+    share: impl Fn(&K) -> f64,
+) -> recount_cube::Cells<K> {
+    let mut out = recount_cube::Cells::new();
+    for (cell, &n) in cells.iter() {
+        out.add(cell.clone(), n - thinned(n, share(cell)));
     }
-    cube.incidents = incidents;
+    out
 }
 
 #[test]

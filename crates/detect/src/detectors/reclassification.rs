@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use recount_cube::RecordSelection;
+use recount_cube::{CrimeCell, RecordSelection};
 
 use super::{Context, Detector, standardised_crime_rates};
 use crate::contrast::{Counterfactual, Direction};
@@ -40,16 +40,18 @@ impl Detector for Reclassification {
         // one is not), so both rates hold each force's mix of them fixed: more crime of an
         // often-corrected kind is not more downgrading.
         let pair_of = |code: &str| pairs.iter().position(|(s, _)| s.contains(code));
+        let downgraded_in_a_pair = |c: &CrimeCell| {
+            pairs.iter().any(|(s, l)| {
+                s.contains(c.offence_initial.as_str()) && l.contains(c.offence_final.as_str())
+            })
+        };
         let watched = standardised_crime_rates(
             context,
             |c| pair_of(&c.offence_initial),
             |c| {
-                any_serious.contains(c.offence_initial.as_str()).then(|| {
-                    pairs.iter().any(|(s, l)| {
-                        s.contains(c.offence_initial.as_str())
-                            && l.contains(c.offence_final.as_str())
-                    })
-                })
+                any_serious
+                    .contains(c.offence_initial.as_str())
+                    .then(|| downgraded_in_a_pair(c))
             },
         );
         // The same reclassifications counted against every crime record: a genuine fall of
@@ -57,11 +59,7 @@ impl Detector for Reclassification {
         // and not its numerator (records first mis-recorded as serious, which were never that
         // crime), so the main rate rises with no record downgraded; the count of downgrades
         // against all crime does not. Downgrading raises both.
-        let watched_of_all = context.crime_rates(|c| {
-            Some(pairs.iter().any(|(s, l)| {
-                s.contains(c.offence_initial.as_str()) && l.contains(c.offence_final.as_str())
-            }))
-        });
+        let watched_of_all = context.crime_rates(|c| Some(downgraded_in_a_pair(c)));
         let catalogue = &context.catalogue;
         let any_downgrade = standardised_crime_rates(
             context,
