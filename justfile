@@ -42,6 +42,6 @@ real:
     cargo run --release -- audit --crimes out/st-louis/crimes --config out/st-louis/audit.toml --out out/st-louis/audit
 
 # Cross-check the detectors on audits from an independent generator (needs numpy and pyarrow).
-crosscheck first="1" last="10" strength="0.15":
+crosscheck first="1" last="10" strength="0.15" scale="1":
     cargo build --release -p recount
-    tools/crosscheck/run.sh {{first}} {{last}} {{strength}} out/crosscheck-{{strength}}
+    tools/crosscheck/run.sh {{first}} {{last}} {{strength}} out/crosscheck-{{strength}}-x{{scale}} {{scale}}

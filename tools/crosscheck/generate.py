@@ -366,11 +366,14 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--strength", type=float, default=0.15)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="multiplies every force's calls a month (large-force audits)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     starts = month_starts()
     truth = []
     for force, size, role, targeted in FORCES:
+        size = int(round(size * args.scale))
         inc, crimes, touched = make_force(rng, force, size, role, args.strength, starts)
         write_incidents(args.out, force, inc)
         write_crimes(args.out, force, crimes)

@@ -1,5 +1,6 @@
 //! The data-quality summary: what was wrong with the input, how often, and where to look.
-//! Rows with a problem are counted here and kept out of the statistics.
+//! Rows with a problem are counted here and kept out of the statistics, except those whose only
+//! problem is an unknown closing code or offence code (kept; see `recount-ingest`).
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -28,10 +28,20 @@ pub(crate) struct Judged {
 impl Judged {
     /// The hits the rate moved by in `direction` (gaming's), by its point estimate.
     fn moved(&self, direction: Direction, counterfactual: Counterfactual) -> f64 {
-        direction.sign()
-            * self
-                .contrast
-                .excess_hits(self.judgement.effect, counterfactual)
+        self.moved_at(self.judgement.effect, direction, counterfactual)
+    }
+
+    /// The hits the rate moved by in `direction` at the end of its 95% interval nearer no
+    /// move: the least the data say it moved.
+    fn moved_at_least(&self, direction: Direction, counterfactual: Counterfactual) -> f64 {
+        let (low, high) = self.judgement.ci;
+        let at_low = self.moved_at(low, direction, counterfactual);
+        let at_high = self.moved_at(high, direction, counterfactual);
+        at_low.min(at_high)
+    }
+
+    fn moved_at(&self, effect: f64, direction: Direction, counterfactual: Counterfactual) -> f64 {
+        direction.sign() * self.contrast.excess_hits(effect, counterfactual)
     }
 }
 
@@ -243,14 +253,17 @@ impl<'a> Evaluator<'a> {
             Corroboration::Unless { spec, of } => {
                 let lost = match of {
                     Explained::Main => moved,
-                    Explained::Whole(whole) => self.lost_by(whole, force),
+                    Explained::Whole(whole) => self.lost_at_least(whole, force),
                 };
                 let result = self.corroborating_rate(spec, force);
+                // A whole whose interval reaches no loss at all is explained by any fall of
+                // the honest rate; the main series must have lost something to explain.
+                let something_to_explain = lost > 0.0 || matches!(of, Explained::Whole(_));
                 let explains = result.p_value < EXPLAINED_AT
-                    && lost > 0.0
+                    && something_to_explain
                     && result
                         .records
-                        .is_some_and(|r| r >= of.share_needed() * lost);
+                        .is_some_and(|r| r > 0.0 && r >= of.share_needed() * lost);
                 out.push(result);
                 if explains { 1.0 } else { 0.0 }
             }
@@ -288,6 +301,15 @@ impl<'a> Evaluator<'a> {
     fn lost_by(&mut self, spec: &RateSpec, force: &str) -> f64 {
         self.judge_rate(spec, force).map_or(0.0, |j| {
             j.moved(spec.direction, spec.counterfactual).max(0.0)
+        })
+    }
+
+    /// The least number of records a series lost in its gaming direction by its 95% interval
+    /// (nothing when the interval reaches a gain, or the series cannot be estimated).
+    fn lost_at_least(&mut self, spec: &RateSpec, force: &str) -> f64 {
+        self.judge_rate(spec, force).map_or(0.0, |j| {
+            j.moved_at_least(spec.direction, spec.counterfactual)
+                .max(0.0)
         })
     }
 

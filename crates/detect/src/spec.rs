@@ -124,11 +124,14 @@ pub enum Explained {
     /// What the main series lost; half of it must be explained (both counts are noisy
     /// estimates of the same records when the honest change is the cause).
     Main,
-    /// What this series lost, by its point estimate (nothing when it gained): a whole the
-    /// main series is part of, when the honest change would show in the whole's loss rather
-    /// than in each part's (a change in one offence explains a call type's loss only as far
-    /// as it explains all the calls' loss). All of it must be explained: the rate is one that
-    /// the gaming moves too, by a part of what it loses.
+    /// The least this series lost by its 95% interval (nothing when the interval reaches a
+    /// gain): a whole the main series is part of, when the honest change would show in the
+    /// whole's loss rather than in each part's (a change in one offence explains a call type's
+    /// loss only as far as it explains all the calls' loss). All of it must be explained: the
+    /// rate is one that the gaming moves too, by a part of what it loses. The interval's end,
+    /// not the point estimate: a whole of a large force's every call carries honest drift of
+    /// thousands of records, which a point estimate adds to what the honest change must
+    /// explain.
     Whole(Box<RateSpec>),
 }
 

@@ -771,3 +771,67 @@ fn a_genuine_fall_of_serious_assaults_is_neither_downgrading_nor_non_recording()
     assert!(!outcome.is_flagged(&force), "{force} flagged");
     assert_nobody_flagged(&outcome);
 }
+
+/// The cube with `force`'s calls converting a share `drift` less often from `from` on, every
+/// call type alike: that share of the calls that led to a crime led to none, and as many of
+/// the crime records that named a call are gone.
+fn drift_conversion(cube: &mut recount_cube::Cube, force: &str, from: Period, drift: f64) {
+    let after = |f: &str, p: Period| f == force && p >= from;
+    cube.incidents = unlink(
+        &cube.incidents,
+        |c| c.led_to_crime && after(&c.force_id, c.period),
+        |c| c.led_to_crime = false,
+        drift,
+    );
+    cube.crimes = thin(&cube.crimes, |c| {
+        if c.from_incident && after(&c.force_id, c.period) {
+            drift
+        } else {
+            0.0
+        }
+    });
+}
+
+#[test]
+fn a_genuine_fall_of_serious_assaults_in_a_large_force_is_not_non_recording() {
+    // The fall of the test above in a force of 15,000 calls a month, whose calls also convert
+    // 3.5% less often after the target, every type alike: an honest drift (forces' conversion
+    // moves by a few hundredths in the log-odds between honest forces) under the 5% a finding
+    // needs. At this size the drift is a thousand records, and the fall of all serious
+    // offences together is diluted by the other offences' noise. The stop-20 rule compared
+    // that fall with the point estimate of what all the force's calls lost, and the drift
+    // tipped it: this force was flagged for non-recording, as the same fall was in 3 of 9
+    // audits of the independent generator at five times its size. Now 8N's own fall is
+    // weighed against the least the calls lost by their 95% interval.
+    let (scenario, force) = honest_cast_with_grown_force(7, plain_targeted, 15000.0);
+    let config = config_of(&scenario);
+    let (mut cube, _) = cube_of(&scenario, &config).unwrap();
+    genuine_fall_of_offence(&mut cube, &force, target_start(), "8N", 0.3);
+    drift_conversion(&mut cube, &force, target_start(), 0.035);
+
+    let outcome = run_audit(&cube, &config).unwrap();
+    assert!(!outcome.is_flagged(&force), "{force} flagged");
+    assert_nobody_flagged(&outcome);
+    // Conversion fell (pooled p 5e-13, assault calls 3e-12) by 2,570 records, at least 2,080;
+    // 8N alone fell by 2,250 against the rest of crime, which explains it.
+    let pooled = pooled_conversion(&outcome, &force);
+    assert!(pooled.p_value_main < 1e-6, "{}", pooled.p_value_main);
+    let serious = pooled
+        .corroboration
+        .iter()
+        .find(|c| c.series.starts_with("8N against the rest of crime"))
+        .unwrap();
+    assert!(serious.p_value < 0.01, "{serious:?}");
+    let fall = serious.records.unwrap();
+    assert!(
+        pooled.estimated_affected > fall,
+        "{}",
+        pooled.estimated_affected
+    );
+    assert!(pooled.estimated_affected_low < fall);
+    for t in outcome.tests.iter().filter(|t| t.force_id == force) {
+        if t.detector == "conversion" && t.p_value_main < 0.01 {
+            assert_eq!(t.p_value, 1.0, "{}: {:?}", t.series, t.corroboration);
+        }
+    }
+}

@@ -330,22 +330,23 @@ impl CrimeScan<'_> {
                     problem(partial, QualityCheck::MissingValue, column, "");
                     valid = false;
                 }
-                Offence::Unknown => {
-                    problem(
-                        partial,
-                        QualityCheck::UnknownCode,
-                        column,
-                        codes.values[codes.keys[row] as usize],
-                    );
-                    valid = false;
-                }
+                // Counted, and the crime kept under its own code: a record whose offence
+                // recount does not know is a crime all the same, so it counts in every rate
+                // over all crime (cancelled, recorded late, led to by a call) and in no offence
+                // group or pair. Kept out, it would bias each such count by its share.
+                Offence::Unknown(_) => problem(
+                    partial,
+                    QualityCheck::UnknownCode,
+                    column,
+                    codes.values[codes.keys[row] as usize],
+                ),
                 Offence::Known(_) => {}
             }
         }
         if !valid {
             return None;
         }
-        let (Offence::Known(initial), Offence::Known(final_code)) = (initial, final_code) else {
+        let (Some(initial), Some(final_code)) = (initial.id(), final_code.id()) else {
             return None;
         };
 
@@ -420,7 +421,7 @@ impl CrimeScan<'_> {
                     .map_or(UNKNOWN, |c| partial.names.id(&c))
             });
         if id == UNKNOWN {
-            Offence::Unknown
+            Offence::Unknown(partial.names.id(raw.trim()))
         } else {
             Offence::Known(id)
         }
@@ -439,8 +440,19 @@ struct Place<'a> {
 #[derive(Clone, Copy)]
 enum Offence {
     Missing,
-    Unknown,
+    /// Not a code of the catalogue nor mapped onto one: the id of the code as written.
+    Unknown(u32),
     Known(u32),
+}
+
+impl Offence {
+    /// The id the crime is counted under, if any.
+    fn id(self) -> Option<u32> {
+        match self {
+            Offence::Missing => None,
+            Offence::Unknown(id) | Offence::Known(id) => Some(id),
+        }
+    }
 }
 
 fn add(partial: &mut Partial, crime: &ValidCrime, force: u32, delta: i64) {

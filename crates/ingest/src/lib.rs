@@ -5,7 +5,9 @@
 //! timestamp unit or zone), validates every row, maps a force's own codes onto the contract's
 //! vocabulary, joins crimes to the incidents they came from, and aggregates everything into a
 //! [`recount_cube::Cube`]. Rows with a problem are counted in the cube's data-quality summary
-//! and kept out of the statistics; only a file that cannot be read at all (a missing column, a
+//! and kept out of the statistics (except an unknown closing code or offence code, counted and
+//! kept: the incident without its closing code, the crime under its code as written, in no
+//! offence group); only a file that cannot be read at all (a missing column, a
 //! wrong type, not Parquet) is an error. Cubes are written and read as Parquet so that a
 //! national estate can be aggregated partition by partition.
 //!

@@ -24,12 +24,25 @@
 //! `X` such calls gone from `N` of which `C` converted, the conversion test counts `X (1 -
 //! C/N)` lost, while the serious records fall by `X`: several times more. Non-recording takes
 //! records of every kind the calls lead to, so the serious records fall by a part of what the
-//! test counts lost. So no conversion test counts when the serious offences of the downgrade
-//! pairs fell against the rest of crime by at least all of what the force's crime-related
-//! calls lost together (measured against the whole, not the call type: assaults with injury
-//! come from assault and domestic abuse calls alike). The price: non-recording confined to
-//! serious offences is not told from a genuine fall of them; only the calls' volume, far
-//! noisier, could.
+//! test counts lost. So no conversion test counts when the serious side of a downgrade pair
+//! fell against the rest of crime (p < 0.01) by at least all of what the force's
+//! crime-related calls lost together (measured against the whole, not the call type: assaults
+//! with injury come from assault and domestic abuse calls alike).
+//!
+//! Two choices in that rule come from large forces (the cross-check's forces at five times
+//! their size, 2,000 to 60,000 calls a month; `docs/crosscheck.md`):
+//! - Each pair's serious side is judged on its own, not all serious offences together: a fall
+//!   of one crime is diluted by the others' honest drift (assaults with injury 2,700 records
+//!   down, all serious offences together 1,800).
+//! - "What the calls lost" is the least that their 95% interval allows, not its point
+//!   estimate. A large force's conversion over all its calls drifts honestly by a few hundredths
+//!   in the log-odds, thousands of records, which the point estimate would add to what the
+//!   genuine fall must explain (it flagged that force in 1 of 9 audits, and 0 of 9 now).
+//!
+//! Non-recording of assault and domestic abuse calls lowers the serious records too, but by a
+//! part of the calls' loss, so it is still found (the synth's study: as often as before).
+//! The price: non-recording confined to serious offences is not told from a genuine fall of
+//! them; only the calls' volume, far noisier, could.
 
 use std::collections::BTreeSet;
 
@@ -68,20 +81,30 @@ fn records_naming_no_call(context: &Context) -> RateSpec {
     )
 }
 
-/// The serious offences of the downgrade pairs against the rest of the force's crime, as a
-/// share; a fall of it explains a fall of conversion without a crime lost (see the module
-/// documentation).
-fn serious_records(context: &Context) -> RateSpec {
-    let serious: BTreeSet<String> = context
-        .config
-        .downgrade_pairs()
+/// The serious side of each downgrade pair against the rest of the force's crime, as shares
+/// (each distinct side once); a fall of any explains a fall of conversion without a crime lost
+/// (see the module documentation).
+fn serious_records(context: &Context) -> Vec<RateSpec> {
+    let pairs = context.config.downgrade_pairs();
+    let sides: Vec<(String, BTreeSet<String>)> = pairs
         .iter()
-        .flat_map(|pair| context.expand(&pair.serious))
+        .map(|pair| (pair.serious.join("/"), context.expand(&pair.serious)))
         .collect();
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (name, codes) in sides {
+        if seen.insert(codes.clone()) {
+            out.push(serious_against_rest(context, &name, &codes));
+        }
+    }
+    out
+}
+
+fn serious_against_rest(context: &Context, name: &str, serious: &BTreeSet<String>) -> RateSpec {
     let rates =
         context.crime_rates(|c| (!c.cancelled).then(|| serious.contains(c.offence_final.as_str())));
     RateSpec::share(
-        "serious offences against the rest of crime (a fall would explain the fall)",
+        format!("{name} against the rest of crime (a fall would explain the fall)"),
         Direction::Fall,
         rates,
     )
@@ -102,7 +125,7 @@ impl Detector for Conversion {
     }
 
     fn describe(&self) -> &'static str {
-        "The share of crime-related calls that led to at least one crime record, per call type and for all together (each force's mix of call types held fixed), and the share of crime-related calls closed with a non-crime code and no crime (counted only when conversion fell too); each after the target against before, against peers, and none counted when the force's crime records naming no call rose by at least half of what was lost (records that stopped naming their call lose no crime), or its serious offences fell against the rest of its crime by at least all that its crime-related calls lost together (a genuine fall of serious crime)."
+        "The share of crime-related calls that led to at least one crime record, per call type and for all together (each force's mix of call types held fixed), and the share of crime-related calls closed with a non-crime code and no crime (counted only when conversion fell too); each after the target against before, against peers, and none counted when the force's crime records naming no call rose by at least half of what was lost (records that stopped naming their call lose no crime), or the serious side of one of its downgrade pairs fell against the rest of its crime by at least the least that its crime-related calls lost together by their 95% interval (a genuine fall of serious crime)."
     }
 
     fn series(&self, context: &Context) -> Vec<SeriesSpec> {
@@ -135,13 +158,14 @@ impl Detector for Conversion {
         );
         // Honest changes that lower conversion with no crime lost: links that broke, and a
         // genuine fall of serious crime.
-        let honest_causes = Corroboration::All(vec![
-            links_moved,
-            Corroboration::Unless {
-                spec: serious_records(context),
+        let serious_fell = serious_records(context)
+            .into_iter()
+            .map(|spec| Corroboration::Unless {
+                spec,
                 of: Explained::Whole(Box::new(all.clone())),
-            },
-        ]);
+            });
+        let honest_causes =
+            Corroboration::All(std::iter::once(links_moved).chain(serious_fell).collect());
         let mut pooled = spec(
             all.clone(),
             "all crime-related calls",
