@@ -37,7 +37,7 @@
 //! - "What the calls lost" is the least that their 95% interval allows, not its point
 //!   estimate. A large force's conversion over all its calls drifts honestly by a few hundredths
 //!   in the log-odds, thousands of records, which the point estimate would add to what the
-//!   genuine fall must explain (it flagged that force in 1 of 9 audits, and 0 of 9 now).
+//!   genuine fall must explain (the stop-20 rule flagged that force in 3 of 9 audits; 0 now).
 //!
 //! Non-recording of assault and domestic abuse calls lowers the serious records too, but by a
 //! part of the calls' loss, so it is still found (the synth's study: as often as before).
