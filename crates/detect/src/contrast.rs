@@ -39,7 +39,7 @@ use recount_stats::{
 use crate::rates::{Monthly, Rate};
 
 /// Which way gaming moves a rate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Gaming lowers the rate (serious share, conversion).
@@ -59,7 +59,7 @@ impl Direction {
 }
 
 /// How the number of records a shift stands for is counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Counterfactual {
     /// Gaming moves records between hits and misses, or changes hits while the total holds
     /// (downgrading, non-recording, cancelling): expected hits are the counterfactual share of

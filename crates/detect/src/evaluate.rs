@@ -56,6 +56,15 @@ pub(crate) struct Evaluator<'a> {
     /// A force's drift before the start on a whole rate, by (series, force): every part of the
     /// whole asks for it.
     whole_drifts: HashMap<(String, String), Option<Drift>>,
+    /// Corroborating rates and wholes judged, by series, force, direction and counterfactual.
+    side_moves: HashMap<(String, String, Direction, Counterfactual), SideMove>,
+}
+
+/// How a corroborating rate or a whole moved for one force.
+struct SideMove {
+    result: CorroborationResult,
+    /// The records it moved by at the end of its 95% interval nearer no move.
+    least: Option<f64>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -67,6 +76,7 @@ impl<'a> Evaluator<'a> {
             judging: HashMap::new(),
             pools: HashMap::new(),
             whole_drifts: HashMap::new(),
+            side_moves: HashMap::new(),
         }
     }
 
@@ -284,33 +294,51 @@ impl<'a> Evaluator<'a> {
     /// A rate judged as a corroboration: its effect, the records it moved in its direction,
     /// and its one-sided p-value (1 when it cannot be estimated).
     fn corroborating_rate(&mut self, spec: &RateSpec, force: &str) -> CorroborationResult {
-        let judged = self.judge_rate(spec, force);
-        CorroborationResult {
-            series: spec.series.clone(),
-            direction: spec.direction,
-            effect: judged.as_ref().map(|j| j.judgement.effect),
-            records: judged
-                .as_ref()
-                .map(|j| j.moved(spec.direction, spec.counterfactual)),
-            p_value: judged.map_or(1.0, |j| j.judgement.p_value),
-        }
+        self.side_move(spec, force).result.clone()
     }
 
     /// The records a series lost in its gaming direction by its point estimate (nothing when
     /// it gained or cannot be estimated).
     fn lost_by(&mut self, spec: &RateSpec, force: &str) -> f64 {
-        self.judge_rate(spec, force).map_or(0.0, |j| {
-            j.moved(spec.direction, spec.counterfactual).max(0.0)
-        })
+        self.side_move(spec, force)
+            .result
+            .records
+            .unwrap_or(0.0)
+            .max(0.0)
     }
 
     /// The least number of records a series lost in its gaming direction by its 95% interval
     /// (nothing when the interval reaches a gain, or the series cannot be estimated).
     fn lost_at_least(&mut self, spec: &RateSpec, force: &str) -> f64 {
-        self.judge_rate(spec, force).map_or(0.0, |j| {
-            j.moved_at_least(spec.direction, spec.counterfactual)
-                .max(0.0)
-        })
+        self.side_move(spec, force).least.unwrap_or(0.0).max(0.0)
+    }
+
+    /// How a rate other than the main one moved for a force, judged once: every test of a
+    /// force asks for the same corroborating rates and wholes (a conversion test for each call
+    /// type, each with the same honest causes).
+    fn side_move(&mut self, spec: &RateSpec, force: &str) -> &SideMove {
+        let key = (
+            spec.series.clone(),
+            force.to_string(),
+            spec.direction,
+            spec.counterfactual,
+        );
+        if !self.side_moves.contains_key(&key) {
+            let judged = self.judge_rate(spec, force);
+            let (direction, counterfactual) = (spec.direction, spec.counterfactual);
+            let side = SideMove {
+                result: CorroborationResult {
+                    series: spec.series.clone(),
+                    direction,
+                    effect: judged.as_ref().map(|j| j.judgement.effect),
+                    records: judged.as_ref().map(|j| j.moved(direction, counterfactual)),
+                    p_value: judged.as_ref().map_or(1.0, |j| j.judgement.p_value),
+                },
+                least: judged.map(|j| j.moved_at_least(direction, counterfactual)),
+            };
+            self.side_moves.insert(key.clone(), side);
+        }
+        &self.side_moves[&key]
     }
 
     /// Tests one force on one series; `None` when there is too little data.

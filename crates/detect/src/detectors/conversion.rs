@@ -85,19 +85,15 @@ fn records_naming_no_call(context: &Context) -> RateSpec {
 /// (each distinct side once); a fall of any explains a fall of conversion without a crime lost
 /// (see the module documentation).
 fn serious_records(context: &Context) -> Vec<RateSpec> {
-    let pairs = context.config.downgrade_pairs();
-    let sides: Vec<(String, BTreeSet<String>)> = pairs
+    let mut seen = BTreeSet::new();
+    context
+        .config
+        .downgrade_pairs()
         .iter()
         .map(|pair| (pair.serious.join("/"), context.expand(&pair.serious)))
-        .collect();
-    let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
-    for (name, codes) in sides {
-        if seen.insert(codes.clone()) {
-            out.push(serious_against_rest(context, &name, &codes));
-        }
-    }
-    out
+        .filter(|(_, codes)| seen.insert(codes.clone()))
+        .map(|(name, codes)| serious_against_rest(context, &name, &codes))
+        .collect()
 }
 
 fn serious_against_rest(context: &Context, name: &str, serious: &BTreeSet<String>) -> RateSpec {
