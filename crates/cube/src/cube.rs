@@ -30,6 +30,12 @@ pub struct IncidentCell {
     pub closing_code: Option<Name>,
     /// Whether at least one crime record names this incident.
     pub led_to_crime: bool,
+    /// The final offence of the most serious standing (not cancelled) crime record naming
+    /// this incident, when the offence catalogue knows it; `None` otherwise. Crossing calls
+    /// with what they were recorded as lets a detector compare a downgraded record with the
+    /// other outcomes of calls of the same type: a downgrade keeps the call and changes its
+    /// record, a genuine fall of a crime removes both.
+    pub crime_offence: Option<Name>,
 }
 
 /// How long after the report a crime was recorded.
@@ -263,6 +269,7 @@ mod tests {
             call_type: call.into(),
             closing_code: None,
             led_to_crime: led,
+            crime_offence: None,
         }
     }
 

@@ -21,6 +21,7 @@
 //!     call_type: "ASSAULT".into(),
 //!     closing_code: None,
 //!     led_to_crime: true,
+//!     crime_offence: Some("105A".into()),
 //! };
 //! let mut north = Cube::default();
 //! north.incidents.insert(cell.clone(), 2);

@@ -201,6 +201,7 @@ mod tests {
                 call_type: Name::from("ASSAULT"),
                 closing_code: None,
                 led_to_crime: true,
+                crime_offence: None,
             };
             let crime = CrimeCell {
                 force_id: Name::from(force),

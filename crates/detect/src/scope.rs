@@ -293,6 +293,7 @@ mod tests {
             call_type: Name::from("ASSAULT"),
             closing_code: None,
             led_to_crime: true,
+            crime_offence: None,
         }
     }
 

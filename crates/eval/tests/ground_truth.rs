@@ -670,8 +670,10 @@ fn genuine_fall_of_offence(
     let falls = |c: &recount_cube::CrimeCell| {
         after(&c.force_id, c.period) && c.offence_initial == code && c.offence_final == code
     };
-    let assault_led = |c: &recount_cube::IncidentCell| {
-        after(&c.force_id, c.period) && c.call_type == "ASSAULT" && c.led_to_crime
+    // The calls of the crimes that never happened go with them: the calls recorded as the
+    // offence.
+    let offence_led = |c: &recount_cube::IncidentCell| {
+        after(&c.force_id, c.period) && c.crime_offence.as_deref() == Some(code)
     };
     let mut lost_calls = std::collections::BTreeMap::new();
     for (cell, &n) in cube.crimes.iter() {
@@ -679,17 +681,17 @@ fn genuine_fall_of_offence(
             *lost_calls.entry(cell.period).or_insert(0) += thinned(n, fall);
         }
     }
-    let mut assault_calls = std::collections::BTreeMap::new();
-    for (cell, &n) in cube.incidents.iter().filter(|(c, _)| assault_led(c)) {
-        *assault_calls.entry(cell.period).or_insert(0) += n;
+    let mut offence_calls = std::collections::BTreeMap::new();
+    for (cell, &n) in cube.incidents.iter().filter(|(c, _)| offence_led(c)) {
+        *offence_calls.entry(cell.period).or_insert(0) += n;
     }
     cube.crimes = thin(&cube.crimes, |c| if falls(c) { fall } else { 0.0 });
     cube.incidents = thin(&cube.incidents, |c| {
-        if !assault_led(c) {
+        if !offence_led(c) {
             return 0.0;
         }
         let lost = lost_calls.get(&c.period).copied().unwrap_or(0) as f64;
-        (lost / assault_calls[&c.period].max(1) as f64).min(1.0)
+        (lost / offence_calls[&c.period].max(1) as f64).min(1.0)
     });
 }
 
@@ -759,15 +761,14 @@ fn a_genuine_fall_of_serious_assaults_is_neither_downgrading_nor_non_recording()
         .iter()
         .find(|t| t.force_id == force && t.series == "ASSAULT calls")
         .unwrap();
-    // The conversion of assault calls fell too (-0.17 in the log-odds, p 0.004): the calls
-    // of serious assaults nearly always led to a record, the ones left do less often. In the
-    // cross-check that was a finding of non-recording in 2 of 20 audits (p 6e-6 and 3e-5).
-    // The serious records fell against the rest of crime by more than all the force's calls
-    // lost together, which explains it; non-recording takes records of every kind, serious
-    // ones a part.
-    assert!(assault.effect < -0.1, "{}", assault.effect);
-    assert!(assault.p_value_main < 0.01, "{}", assault.p_value_main);
-    assert_eq!(assault.p_value, 1.0, "{:?}", assault.corroboration);
+    // The conversion of assault calls falls too: the calls of serious assaults nearly always
+    // led to a record, the ones left do less often. In the cross-check that was a finding of
+    // non-recording in 2 of 20 audits (p 6e-6 and 3e-5). Here, with the fallen assaults'
+    // calls taken from every call type they came from, it falls by -0.09 in the log-odds (p
+    // 0.08); the veto that keeps it from counting is proven at scale by
+    // `a_genuine_fall_of_serious_assaults_in_a_large_force_is_not_non_recording`.
+    assert!(assault.effect < 0.0, "{}", assault.effect);
+    assert!(!assault.flagged, "{:?}", assault.corroboration);
     assert!(!outcome.is_flagged(&force), "{force} flagged");
     assert_nobody_flagged(&outcome);
 }

@@ -228,7 +228,11 @@ impl GroupWork<'_> {
         let crime_duplicates = duplicates(&sort_hashes(crime_ids));
         let mut links = sort_hashes(take_all(&mut crime_partials, |p| &mut p.links));
         links.dedup();
-        let link_set = Links::new(&links);
+        let link_offences: Vec<(u64, u16)> = crime_partials
+            .iter_mut()
+            .flat_map(|p| std::mem::take(&mut p.link_offences))
+            .collect();
+        let link_set = Links::new(&links, link_offences);
         crime_partials.into_iter().for_each(|p| tally.absorb(p));
 
         // 2. Incidents, joined on the way.

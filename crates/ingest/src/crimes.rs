@@ -135,6 +135,9 @@ struct CrimeScan<'a> {
 struct ValidCrime {
     key: CrimeKey,
     reclassification: Option<ReclassificationKey>,
+    /// Where the final offence of a crime not cancelled stands in the order of seriousness,
+    /// when the catalogue knows it: what the incident it names was recorded as.
+    standing_offence: Option<u16>,
 }
 
 impl CrimeScan<'_> {
@@ -232,6 +235,9 @@ impl CrimeScan<'_> {
             match self.pass {
                 CrimePass::Count => {
                     if let Some(crime) = valid {
+                        if let (Some(link), Some(offence)) = (link, crime.standing_offence) {
+                            partial.link_offences.push((link, offence));
+                        }
                         add(partial, &crime, force, 1);
                     }
                 }
@@ -346,6 +352,7 @@ impl CrimeScan<'_> {
         if !valid {
             return None;
         }
+        let final_code_offence = final_code;
         let (Some(initial), Some(final_code)) = (initial.id(), final_code.id()) else {
             return None;
         };
@@ -392,9 +399,14 @@ impl CrimeScan<'_> {
                 }),
             _ => None,
         };
+        let standing_offence = match final_code_offence {
+            Offence::Known(id) if !cancelled => self.rules.seriousness(partial.names.name(id)),
+            _ => None,
+        };
         Some(ValidCrime {
             key,
             reclassification,
+            standing_offence,
         })
     }
 

@@ -126,6 +126,10 @@ pub fn write_cube(cube: &Cube, dir: &Path) -> Result<(), IngestError> {
                 text_column(i.keys().map(|c| c.closing_code.as_deref())),
             ),
             ("led_to_crime", flags(i.keys().map(|c| c.led_to_crime))),
+            (
+                "crime_offence",
+                text_column(i.keys().map(|c| c.crime_offence.as_deref())),
+            ),
             ("count", counts(i.values())),
         ],
     )?;
@@ -280,6 +284,11 @@ pub fn read_cube(dir: &Path) -> Result<Cube, IngestError> {
                 call_type: t.text("call_type", row)?,
                 closing_code: t.optional_text("closing_code", row)?,
                 led_to_crime: t.flag("led_to_crime", row)?,
+                // Absent from cubes written before stop 22: read as unknown.
+                crime_offence: match t.has("crime_offence") {
+                    true => t.optional_text("crime_offence", row)?,
+                    false => None,
+                },
             };
             incidents.push((cell, t.count(row)?));
         }
@@ -384,6 +393,10 @@ impl<'a> Columns<'a> {
             return Err(cube_error(path, "no columns"));
         }
         Ok(Columns { batch, path })
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.batch.column_by_name(name).is_some()
     }
 
     fn column(&self, name: &str) -> Result<&'a ArrayRef, IngestError> {

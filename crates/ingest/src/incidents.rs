@@ -1,6 +1,7 @@
 //! Reading the `incidents` table into counts, one row group at a time.
 
 use recount_cube::{QualityCheck, Table};
+use rustc_hash::FxHashMap;
 
 use crate::calendar::Calendar;
 use crate::columns::{BatchColumns, CodeLookup, UNKNOWN};
@@ -96,6 +97,7 @@ impl BatchScan<'_> {
             })
             .collect();
         let linked = self.links.contains_all(&hashes);
+        let mut offence_ids: FxHashMap<u16, u32> = FxHashMap::default();
         if counting {
             partial.ids.start_batch(rows);
         }
@@ -196,6 +198,10 @@ impl BatchScan<'_> {
                 _ => NONE,
             };
 
+            let crime_offence = match linked[row] {
+                true => self.crime_offence(hash, &mut offence_ids, partial),
+                false => NONE,
+            };
             let key = if valid {
                 self.calendar.day(opened.wall[row]).map(|day| IncidentKey {
                     force,
@@ -204,6 +210,7 @@ impl BatchScan<'_> {
                     call,
                     closing,
                     led_to_crime: linked[row],
+                    crime_offence,
                 })
             } else {
                 None
@@ -236,5 +243,20 @@ impl BatchScan<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The name id of the most serious standing offence recorded from a linked incident, or
+    /// `NONE`; `ids` keeps the ids of offences already named in this batch.
+    fn crime_offence(
+        &self,
+        hash: u64,
+        ids: &mut FxHashMap<u16, u32>,
+        partial: &mut Partial,
+    ) -> u32 {
+        let Some(place) = self.links.offence(hash) else {
+            return NONE;
+        };
+        *ids.entry(place)
+            .or_insert_with(|| partial.names.id(self.rules.offence_of_seriousness(place)))
     }
 }

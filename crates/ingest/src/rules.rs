@@ -2,6 +2,8 @@
 //! row-wise builder so the two cannot drift apart: mapping a force's own codes onto the
 //! contract's vocabulary, recognising offence codes, and the timestamp range.
 
+use std::collections::HashMap;
+
 use chrono::NaiveTime;
 use recount_cube::{
     AuditConfig, CallVocabulary, CodeKind, CodeMapping, OffenceCatalogue, QualityCheck,
@@ -16,6 +18,10 @@ pub struct Rules {
     vocabulary: CallVocabulary,
     catalogue: OffenceCatalogue,
     mapping: CodeMapping,
+    /// The catalogue's codes from least to most serious (rank, then code), so that "the most
+    /// serious of an incident's crimes" is a comparison of small numbers during the join.
+    by_seriousness: Vec<String>,
+    seriousness: HashMap<String, u16>,
     earliest_micros: i64,
     latest_micros: i64,
 }
@@ -25,9 +31,23 @@ impl Rules {
     pub fn from_config(config: &AuditConfig) -> Result<Self, IngestError> {
         let at_midnight =
             |d: chrono::NaiveDate| d.and_time(NaiveTime::MIN).and_utc().timestamp_micros();
+        let catalogue = config.catalogue()?;
+        let mut by_seriousness: Vec<(i32, String)> = catalogue
+            .iter()
+            .map(|o| (o.severity_rank, o.code.clone()))
+            .collect();
+        by_seriousness.sort();
+        let by_seriousness: Vec<String> = by_seriousness.into_iter().map(|(_, c)| c).collect();
+        let seriousness = by_seriousness
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), u16::try_from(i).unwrap_or(u16::MAX)))
+            .collect();
         Ok(Rules {
             vocabulary: config.vocabulary(),
-            catalogue: config.catalogue()?,
+            catalogue,
+            by_seriousness,
+            seriousness,
             mapping: config.codes.clone(),
             earliest_micros: at_midnight(config.data.earliest),
             latest_micros: at_midnight(config.data.latest),
@@ -77,6 +97,19 @@ impl Rules {
         }
         let upper = mapped.to_ascii_uppercase();
         self.catalogue.contains(&upper).then_some(upper)
+    }
+
+    /// The place of a catalogue code (as [`Rules::offence`] returns it) in the order from least
+    /// to most serious.
+    pub(crate) fn seriousness(&self, code: &str) -> Option<u16> {
+        self.seriousness.get(code).copied()
+    }
+
+    /// The code at a place of [`Rules::seriousness`].
+    pub(crate) fn offence_of_seriousness(&self, place: u16) -> &str {
+        self.by_seriousness
+            .get(usize::from(place))
+            .map_or("", String::as_str)
     }
 
     /// Checks one timestamp value: present, readable, and inside the configured range.

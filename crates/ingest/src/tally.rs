@@ -45,16 +45,26 @@ pub(crate) struct Links {
     words: Vec<u64>,
     mask: usize,
     set: IdSet,
+    /// The most serious standing offence of each linked incident that has one (its place in
+    /// [`crate::rules::Rules::seriousness`]), sorted by hash.
+    offences: Vec<(u64, u16)>,
 }
 
 impl Links {
-    /// The links of sorted, distinct hashes.
-    pub fn new(hashes: &[u64]) -> Links {
+    /// The links of sorted, distinct hashes, with the offences of the standing crimes that
+    /// name them (any order, repeats allowed).
+    pub fn new(hashes: &[u64], mut offences: Vec<(u64, u16)>) -> Links {
         let words = (hashes.len() / 4).max(1).next_power_of_two();
+        offences.sort_unstable();
+        // Sorted by hash then seriousness: the last of each hash's run is its most serious.
+        offences.reverse();
+        offences.dedup_by_key(|(hash, _)| *hash);
+        offences.reverse();
         let mut links = Links {
             words: vec![0; words],
             mask: words - 1,
             set: hashes.iter().copied().collect(),
+            offences,
         };
         for &h in hashes {
             let (word, bits) = links.slot(h);
@@ -88,6 +98,14 @@ impl Links {
             }
         }
         maybe
+    }
+
+    /// The most serious standing offence among the crimes that name an incident.
+    pub fn offence(&self, hash: u64) -> Option<u16> {
+        self.offences
+            .binary_search_by_key(&hash, |(h, _)| *h)
+            .ok()
+            .map(|i| self.offences[i].1)
     }
 }
 
@@ -169,6 +187,7 @@ pub(crate) struct IncidentKey {
     pub call: u32,
     pub closing: u32,
     pub led_to_crime: bool,
+    pub crime_offence: u32,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -216,6 +235,9 @@ pub(crate) struct Partial {
     pub ids: Hashes,
     /// Hashes of the incidents crimes name (for the join).
     pub links: Hashes,
+    /// The incident each standing crime with a known offence names, with the offence's place
+    /// in the order of seriousness.
+    pub link_offences: Vec<(u64, u16)>,
     /// Rows read and used not yet added to `rows`: rows come in runs of one force, so counting
     /// them here saves a map update per row.
     pending_rows: Option<((Table, u32), (i64, i64))>,
@@ -330,6 +352,7 @@ impl Tally {
             bcu: id(k.bcu),
             call: id(k.call),
             closing: id(k.closing),
+            crime_offence: id(k.crime_offence),
             ..k
         });
         add_counts(&mut self.crimes, crimes, |k| CrimeKey {
@@ -401,6 +424,7 @@ impl Tally {
                 r(k.call),
                 r(k.closing),
                 k.led_to_crime,
+                r(k.crime_offence),
             )
         });
         let crimes = sorted_cells(crimes, |k| {
@@ -494,6 +518,7 @@ fn incident_cell(names: &Interner, k: &IncidentKey) -> IncidentCell {
         call_type: names.text(k.call),
         closing_code: names.optional_name(k.closing),
         led_to_crime: k.led_to_crime,
+        crime_offence: names.optional_name(k.crime_offence),
     }
 }
 
@@ -602,6 +627,7 @@ mod tests {
                 call,
                 closing: NONE,
                 led_to_crime: false,
+                crime_offence: NONE,
             };
             partial.incidents.insert(key, n);
         }

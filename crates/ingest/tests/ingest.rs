@@ -74,22 +74,46 @@ fn month(m: u32) -> Period {
 }
 
 #[test]
+fn an_incident_is_recorded_as_its_most_serious_standing_crime() {
+    let when = at(2022, 1, 5, 10);
+    let incidents = vec![incident("F1", "I1", when, "ASSAULT", None, None)];
+    let mut cancelled = crime("F1", "C3", Some("I1"), when, "5D", "5D");
+    cancelled.cancelled_at = Some(when + chrono::Duration::days(2));
+    let crimes = vec![
+        crime("F1", "C1", Some("I1"), when, "105A", "105A"),
+        crime("F1", "C2", Some("I1"), when, "8N", "8N"),
+        cancelled,
+        crime("F1", "C4", Some("I1"), when, "ZZ9", "ZZ9"),
+    ];
+    for order in [crimes.clone(), crimes.into_iter().rev().collect()] {
+        let cube = from_memory(&incidents, &order);
+        let (cell, n) = cube.incidents.iter().next().unwrap();
+        assert_eq!((cell.crime_offence.as_deref(), *n), (Some("8N"), 1));
+    }
+}
+
+#[test]
 fn the_cube_counts_incidents_crimes_and_their_join() {
     let (incidents, crimes) = sample();
     let cube = from_memory(&incidents, &crimes);
     assert_eq!(cube.incident_total(), 36);
     assert_eq!(cube.crime_total(), 24);
     assert!(cube.quality.is_clean(), "{:?}", cube.quality.issues);
-    let assault = |led| IncidentCell {
+    let call = |m, call: &str, offence: Option<&str>| IncidentCell {
         force_id: "F1".into(),
         bcu: Some("North".into()),
-        period: month(1),
-        call_type: "ASSAULT".into(),
-        closing_code: Some("ASSAULT".into()),
-        led_to_crime: led,
+        period: month(m),
+        call_type: call.into(),
+        closing_code: Some(call.into()),
+        led_to_crime: offence.is_some() || (m, call) == (3, "BURGLARY"),
+        crime_offence: offence.map(Into::into),
     };
-    assert_eq!(cube.incidents[&assault(true)], 1);
-    assert_eq!(cube.incidents[&assault(false)], 1);
+    assert_eq!(cube.incidents[&call(1, "ASSAULT", Some("8N"))], 1);
+    assert_eq!(cube.incidents[&call(1, "ASSAULT", None)], 1);
+    // The call's crime as it stands: downgraded in February, cancelled in March (the call
+    // still led to a crime, but to none that stands).
+    assert_eq!(cube.incidents[&call(2, "ASSAULT", Some("105A"))], 1);
+    assert_eq!(cube.incidents[&call(3, "BURGLARY", None)], 1);
     let led: u64 = cube
         .incidents
         .iter()

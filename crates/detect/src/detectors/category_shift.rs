@@ -5,18 +5,22 @@
 //! A share falls for two reasons: records moved from serious to lesser (downgrading), or the
 //! serious crime itself fell (a genuine fall), or the lesser one rose (better recording of
 //! lesser offences, as after the 2014 inspection). Only the first moves records, so a finding
-//! also needs the serious records to have fallen against the rest of the force's crime and
-//! either the lesser ones to have risen against it or serious records to have been
-//! reclassified as lesser, by a matching number of records (at least half of the serious
-//! shortfall, at most three times it).
+//! also needs the serious records to have fallen and the lesser ones to have risen, by a
+//! matching number of records (at least half of the serious shortfall, at most three times
+//! it), or serious records to have been reclassified as lesser. Each side is judged against
+//! the rest of the force's crime or, where crimes name their calls, against the other
+//! outcomes of calls of the same type ([`PairCalls`]), the steadier reference.
 
-use recount_cube::{DowngradePair, RecordSelection};
+use std::collections::BTreeSet;
 
-use super::{Context, Detector};
+use recount_cube::{DowngradePair, IncidentCell, RecordSelection};
+
+use super::{Context, Detector, call_type_standardised_rates};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::pair_flows::PairSides;
-use crate::spec::{Corroboration, RateSpec, RecordsPerHit, SeriesSpec, TransferCap};
+use crate::rates::RateTable;
+use crate::spec::{Corroboration, Explained, RateSpec, RecordsPerHit, SeriesSpec, TransferCap};
 
 pub(crate) struct CategoryShift;
 
@@ -26,7 +30,7 @@ impl Detector for CategoryShift {
     }
 
     fn describe(&self) -> &'static str {
-        "The share of the serious offence within each serious/lesser pair, after the target against before, against peers; corroborated by the serious records falling against the rest of the force's crime and the lesser ones rising against it (or reclassifications from serious to lesser) by about as many records as the serious side lost."
+        "The share of the serious offence within each serious/lesser pair, after the target against before, against peers; corroborated by the serious records falling and the lesser ones rising (or reclassifications from serious to lesser) by about as many records as the serious side lost, each against the rest of the force's crime or against the other outcomes of calls of the same type."
     }
 
     fn needs_records(&self) -> bool {
@@ -58,6 +62,7 @@ fn pair_series(context: &Context, pair: &DowngradePair) -> SeriesSpec {
         (!c.cancelled && !serious.contains(c.offence_final.as_str()))
             .then(|| lesser.contains(c.offence_final.as_str()))
     });
+    let calls = PairCalls::new(context, &serious, &lesser);
     let reclassified = context.crime_rates(|c| {
         serious
             .contains(c.offence_initial.as_str())
@@ -72,34 +77,46 @@ fn pair_series(context: &Context, pair: &DowngradePair) -> SeriesSpec {
         records_per_hit: RecordsPerHit::One,
         categories: context.categories_of(&serious),
         corroboration: Some(Corroboration::All(vec![
-            Corroboration::Rate(RateSpec::share(
-                format!("{name}: serious against the rest"),
-                Direction::Fall,
-                serious_against_rest,
-            )),
+            Corroboration::Any(
+                [
+                    Some(Corroboration::Rate(RateSpec::share(
+                        format!("{name}: serious against the rest"),
+                        Direction::Fall,
+                        serious_against_rest,
+                    ))),
+                    calls.as_ref().map(|calls| calls.serious_side(name)),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            ),
             // Transfers, not mere rises: a genuine fall of the serious crime changes who is
             // in the reclassified share's denominator (the serious records that stay serious
             // fall, those first mis-recorded as serious do not), so that share rises by a few
             // dozen records while hundreds of serious records are missing; a downgrade moves
             // as many records as the serious side lost.
-            Corroboration::Any(vec![
-                Corroboration::Transfer {
-                    spec: RateSpec::share(
+            Corroboration::Any(
+                [
+                    Some(RateSpec::share(
                         format!("{name}: lesser against the rest"),
                         Direction::Rise,
                         lesser_against_rest,
-                    ),
-                    cap: TransferCap::OfMain,
-                },
-                Corroboration::Transfer {
-                    spec: RateSpec::share(
+                    )),
+                    calls.as_ref().map(|calls| calls.lesser_side(name)),
+                    Some(RateSpec::share(
                         format!("{name}: reclassified serious to lesser"),
                         Direction::Rise,
                         reclassified,
-                    ),
+                    )),
+                ]
+                .into_iter()
+                .flatten()
+                .map(|spec| Corroboration::Transfer {
+                    spec,
                     cap: TransferCap::OfMain,
-                },
-            ]),
+                })
+                .collect(),
+            ),
         ])),
         rate_label: format!(
             "the share of {} among {} and {} records",
@@ -117,5 +134,177 @@ fn pair_series(context: &Context, pair: &DowngradePair) -> SeriesSpec {
         review: Some(RecordSelection::RecordedAs {
             codes: lesser.clone(),
         }),
+    }
+}
+
+/// The calls that led to a record of the pair, by what they were recorded as: the serious
+/// side, the lesser side, or neither (another offence, no crime, a cancelled one).
+///
+/// Why calls: a downgrade keeps the call and changes what it was recorded as, so within the
+/// calls of one type the serious side falls and the lesser side rises against the calls that
+/// led to neither; a genuine fall of the serious crime takes its calls away with its records
+/// and leaves the lesser side's share alone. The rest of the force's crime, the other
+/// reference, moves by several per cent between honest forces as each call type drifts and
+/// meets shocks in its own way, hundreds of records at a force's volumes; within a call type
+/// the outcomes drift far less. Each share is pooled over the call types that led to a record
+/// of the pair anywhere in the audit, with each force's mix of them held fixed.
+///
+/// Assumption: a call's type is set when it is opened, before the record, so gaming of the
+/// record cannot move it (re-badging, which does move it, has its own detector).
+struct PairCalls {
+    /// Serious records out of the calls recorded as serious or as neither side.
+    serious: RateTable,
+    /// Lesser records out of the calls recorded as lesser or as neither side.
+    lesser: RateTable,
+    /// Every call of those types (volume only).
+    volume: RateTable,
+}
+
+impl PairCalls {
+    /// `None` when no call is linked to a record of the pair (published counts, or crimes
+    /// that name no incident).
+    fn new(
+        context: &Context,
+        serious: &BTreeSet<String>,
+        lesser: &BTreeSet<String>,
+    ) -> Option<Self> {
+        let side = |c: &IncidentCell| -> Option<bool> {
+            let offence = c.crime_offence.as_deref()?;
+            if serious.contains(offence) {
+                Some(true)
+            } else if lesser.contains(offence) {
+                Some(false)
+            } else {
+                None
+            }
+        };
+        let types: BTreeSet<&str> = context
+            .cube
+            .incidents
+            .iter()
+            .filter(|(c, n)| **n > 0 && side(c).is_some())
+            .map(|(c, _)| c.call_type.as_str())
+            .collect();
+        if types.is_empty() {
+            return None;
+        }
+        let of_types = |c: &IncidentCell| types.contains(c.call_type.as_str());
+        Some(PairCalls {
+            serious: call_type_standardised_rates(context, |c| {
+                (of_types(c) && side(c) != Some(false)).then(|| side(c) == Some(true))
+            }),
+            lesser: call_type_standardised_rates(context, |c| {
+                (of_types(c) && side(c) != Some(true)).then(|| side(c) == Some(false))
+            }),
+            volume: context.incident_rates(|c| of_types(c).then_some(true)),
+        })
+    }
+
+    /// The serious records fell against the calls recorded as neither side, unless the calls
+    /// themselves rose. A rise of calls the force records mostly as the lesser offence (say a
+    /// campaign to report common assaults) lowers the serious side's share of its calls with
+    /// no record moved; a downgrade leaves the calls alone.
+    fn serious_side(&self, name: &str) -> Corroboration {
+        Corroboration::All(vec![
+            Corroboration::Rate(RateSpec::share(
+                format!("{name}: serious per call of the same type"),
+                Direction::Fall,
+                self.serious.clone(),
+            )),
+            Corroboration::Unless {
+                spec: RateSpec::volume(
+                    format!("{name}: calls of the types recorded as the pair"),
+                    Direction::Rise,
+                    self.volume.clone(),
+                ),
+                of: Explained::Main,
+            },
+        ])
+    }
+
+    /// The lesser records rose against the calls recorded as neither side, counted as records
+    /// gained with those calls held (a downgrade adds lesser records and leaves the other
+    /// calls alone).
+    fn lesser_side(&self, name: &str) -> RateSpec {
+        RateSpec::share(
+            format!("{name}: lesser per call of the same type"),
+            Direction::Rise,
+            self.lesser.clone(),
+        )
+        .counted_by(Counterfactual::OddsOfMisses)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use recount_cube::{AuditConfig, Cube, Period};
+
+    use super::*;
+
+    fn add_calls(cube: &mut Cube, force: &str, month: u32, call: &str, outcomes: [u64; 3]) {
+        let [serious, lesser, neither] = outcomes;
+        for (offence, n) in [
+            (Some("8N"), serious),
+            (Some("105A"), lesser),
+            (None, neither),
+        ] {
+            let cell = IncidentCell {
+                force_id: force.into(),
+                bcu: None,
+                period: Period::new(2022, month).expect("a valid month"),
+                call_type: call.into(),
+                closing_code: None,
+                led_to_crime: offence.is_some(),
+                crime_offence: offence.map(Into::into),
+            };
+            cube.incidents.insert(cell, n);
+        }
+    }
+
+    fn share(table: &RateTable, force: &str, month: u32) -> f64 {
+        let rate = table.forces[force][&Period::new(2022, month).expect("a valid month")];
+        rate.hits / rate.total
+    }
+
+    #[test]
+    fn a_downgrade_moves_the_shares_of_calls_and_a_genuine_fall_moves_only_the_serious_one() {
+        // Assault calls: 30 recorded as 8N, 50 as 105A, 20 as neither. A downgrade of 10
+        // keeps the calls; a genuine fall of 10 serious assaults takes their calls away.
+        // Traffic calls never lead to the pair and stay out of the shares.
+        let mut cube = Cube::default();
+        add_calls(&mut cube, "DOWN", 1, "ASSAULT", [30, 50, 20]);
+        add_calls(&mut cube, "DOWN", 2, "ASSAULT", [20, 60, 20]);
+        add_calls(&mut cube, "FALL", 1, "ASSAULT", [30, 50, 20]);
+        add_calls(&mut cube, "FALL", 2, "ASSAULT", [20, 50, 20]);
+        add_calls(&mut cube, "FALL", 2, "TRAFFIC", [0, 0, 500]);
+        let config = AuditConfig::default();
+        let context = Context::new(&cube, &config).expect("the default configuration");
+        let codes = |c: &str| BTreeSet::from([c.to_string()]);
+        let calls = PairCalls::new(&context, &codes("8N"), &codes("105A")).expect("linked calls");
+
+        // Lesser among lesser and neither: 50/70 before; 60/80 after a downgrade, unmoved
+        // after a genuine fall.
+        assert!((share(&calls.lesser, "DOWN", 2) - 0.75).abs() < 1e-12);
+        assert!((share(&calls.lesser, "FALL", 2) - share(&calls.lesser, "FALL", 1)).abs() < 1e-12);
+        // Serious among serious and neither: 30/50 before, 20/40 after, in both.
+        for force in ["DOWN", "FALL"] {
+            assert!((share(&calls.serious, force, 1) - 0.6).abs() < 1e-12);
+            assert!((share(&calls.serious, force, 2) - 0.5).abs() < 1e-12);
+        }
+        // The volume is the calls of the pair's types: 100 and 100, 100 and 90.
+        let volume = |force: &str, month| {
+            calls.volume.forces[force][&Period::new(2022, month).expect("a valid month")].hits
+        };
+        assert_eq!((volume("DOWN", 2), volume("FALL", 2)), (100.0, 90.0));
+    }
+
+    #[test]
+    fn no_calls_linked_to_the_pair_means_no_reference_from_calls() {
+        let mut cube = Cube::default();
+        add_calls(&mut cube, "F", 1, "ASSAULT", [0, 0, 20]);
+        let config = AuditConfig::default();
+        let context = Context::new(&cube, &config).expect("the default configuration");
+        let codes = |c: &str| BTreeSet::from([c.to_string()]);
+        assert!(PairCalls::new(&context, &codes("8N"), &codes("105A")).is_none());
     }
 }

@@ -239,6 +239,27 @@ pub(crate) fn standardised_crime_rates<K: Ord>(
     mix_standardised(&strata)
 }
 
+/// An incident rate pooled over call types with each force's mix of call types held fixed
+/// ([`mix_standardised`]), over the call types `classify` keeps any incident of.
+pub(crate) fn call_type_standardised_rates(
+    context: &Context,
+    classify: impl Fn(&IncidentCell) -> Option<bool>,
+) -> RateTable {
+    let mut strata: BTreeMap<&str, RateTable> = BTreeMap::new();
+    for (cell, &n) in &context.cube.incidents {
+        if let Some(hit) = classify(cell) {
+            strata.entry(cell.call_type.as_str()).or_default().add(
+                &cell.force_id,
+                cell.period,
+                hit,
+                n,
+            );
+        }
+    }
+    let strata: Vec<&RateTable> = strata.values().collect();
+    mix_standardised(&strata)
+}
+
 /// Marks each offence group's rate as a part of the all-crime rate of the same series (see
 /// [`crate::spec::RateSpec::part_of`]).
 pub(crate) fn parts_of_all_crime(mut specs: Vec<SeriesSpec>) -> Vec<SeriesSpec> {
