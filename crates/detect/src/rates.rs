@@ -50,6 +50,12 @@ pub struct RateTable {
 impl RateTable {
     /// Adds records of one force and month.
     pub fn add(&mut self, force_id: &str, period: Period, hit: bool, count: u64) {
+        // Looked up before inserting: a cube's cells visit each force many times, and an
+        // owned key for `entry` would be allocated on every visit.
+        if let Some(monthly) = self.forces.get_mut(force_id) {
+            monthly.entry(period).or_default().add(hit, count);
+            return;
+        }
         self.forces
             .entry(force_id.to_string())
             .or_default()

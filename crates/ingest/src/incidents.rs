@@ -8,7 +8,7 @@ use crate::columns::{BatchColumns, CodeLookup, UNKNOWN};
 use crate::decode::{NULL_KEY, force_seed};
 use crate::error::IngestError;
 use crate::rules::Rules;
-use crate::tally::{IdSet, IncidentKey, Links, NONE, Partial, RowPlace};
+use crate::tally::{IdSet, IncidentKey, Link, Links, NONE, Partial, RowPlace};
 use crate::unit::{BatchPlace, Unit};
 
 const ID: usize = 0;
@@ -96,7 +96,7 @@ impl BatchScan<'_> {
                 key => ids.hash(row, seeds[key as usize]),
             })
             .collect();
-        let linked = self.links.contains_all(&hashes);
+        let links = self.links.find_all(&hashes);
         let mut offence_ids: FxHashMap<u16, u32> = FxHashMap::default();
         if counting {
             partial.ids.start_batch(rows);
@@ -198,9 +198,12 @@ impl BatchScan<'_> {
                 _ => NONE,
             };
 
-            let crime_offence = match linked[row] {
-                true => self.crime_offence(hash, &mut offence_ids, partial),
-                false => NONE,
+            let (led_to_crime, crime_offence) = match links[row] {
+                Link::None => (false, NONE),
+                Link::Crime(None) => (true, NONE),
+                Link::Crime(Some(place)) => {
+                    (true, self.offence_id(place, &mut offence_ids, partial))
+                }
             };
             let key = if valid {
                 self.calendar.day(opened.wall[row]).map(|day| IncidentKey {
@@ -209,7 +212,7 @@ impl BatchScan<'_> {
                     period: day.period,
                     call,
                     closing,
-                    led_to_crime: linked[row],
+                    led_to_crime,
                     crime_offence,
                 })
             } else {
@@ -245,17 +248,9 @@ impl BatchScan<'_> {
         Ok(())
     }
 
-    /// The name id of the most serious standing offence recorded from a linked incident, or
-    /// `NONE`; `ids` keeps the ids of offences already named in this batch.
-    fn crime_offence(
-        &self,
-        hash: u64,
-        ids: &mut FxHashMap<u16, u32>,
-        partial: &mut Partial,
-    ) -> u32 {
-        let Some(place) = self.links.offence(hash) else {
-            return NONE;
-        };
+    /// The name id of an offence's place in the order of seriousness; `ids` keeps the ids of
+    /// the offences already named in this batch.
+    fn offence_id(&self, place: u16, ids: &mut FxHashMap<u16, u32>, partial: &mut Partial) -> u32 {
         *ids.entry(place)
             .or_insert_with(|| partial.names.id(self.rules.offence_of_seriousness(place)))
     }

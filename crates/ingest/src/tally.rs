@@ -2,7 +2,7 @@
 //! (rows found later to be duplicates or unmatched are subtracted by a second pass), and a
 //! [`Tally`] merges partials into the cube's string-keyed cells.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -38,34 +38,47 @@ impl Hasher for IdentityHasher {
 pub(crate) type IdSet = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
 
 /// The incidents crimes name, for the join: a blocked Bloom filter (one 64-bit word per key,
-/// three bits set in it; Putze, Sanders & Singler 2007) in front of the exact set. Most
+/// three bits set in it; Putze, Sanders & Singler 2007) in front of the exact map. Most
 /// incidents lead to no crime, and the filter, about 16 bits per link, answers them from cache
-/// instead of a random probe of a set of millions.
+/// instead of a random probe of a map of millions.
 pub(crate) struct Links {
     words: Vec<u64>,
     mask: usize,
-    set: IdSet,
-    /// The most serious standing offence of each linked incident that has one (its place in
-    /// [`crate::rules::Rules::seriousness`]), sorted by hash.
-    offences: Vec<(u64, u16)>,
+    /// Each linked incident's most serious standing offence (its place in
+    /// [`crate::rules::Rules::seriousness`]), or [`NO_OFFENCE`]: the probe that finds the
+    /// link finds the offence too.
+    offences: HashMap<u64, u16, BuildHasherDefault<IdentityHasher>>,
+}
+
+/// A linked incident none of whose crimes stands with an offence the catalogue knows.
+const NO_OFFENCE: u16 = u16::MAX;
+
+/// What the join found for one incident.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Link {
+    /// No crime names it.
+    None,
+    /// Crimes name it; the most serious standing offence among them, if any.
+    Crime(Option<u16>),
 }
 
 impl Links {
     /// The links of sorted, distinct hashes, with the offences of the standing crimes that
     /// name them (any order, repeats allowed).
-    pub fn new(hashes: &[u64], mut offences: Vec<(u64, u16)>) -> Links {
+    pub fn new(hashes: &[u64], offences: Vec<(u64, u16)>) -> Links {
         let words = (hashes.len() / 4).max(1).next_power_of_two();
-        offences.sort_unstable();
-        // Sorted by hash then seriousness: the last of each hash's run is its most serious.
-        offences.reverse();
-        offences.dedup_by_key(|(hash, _)| *hash);
-        offences.reverse();
         let mut links = Links {
             words: vec![0; words],
             mask: words - 1,
-            set: hashes.iter().copied().collect(),
-            offences,
+            offences: hashes.iter().map(|&h| (h, NO_OFFENCE)).collect(),
         };
+        for (hash, offence) in offences {
+            if let Some(best) = links.offences.get_mut(&hash)
+                && (*best == NO_OFFENCE || *best < offence)
+            {
+                *best = offence;
+            }
+        }
         for &h in hashes {
             let (word, bits) = links.slot(h);
             links.words[word] |= bits;
@@ -80,10 +93,10 @@ impl Links {
         (word, bits)
     }
 
-    /// Whether a crime names each incident (`None`: no id, so no link). Two passes: the
-    /// filter for every row, then the exact set for the rows the filter lets through.
-    pub fn contains_all(&self, hashes: &[Option<u64>]) -> Vec<bool> {
-        let mut maybe: Vec<bool> = hashes
+    /// What the join finds for each incident (`None`: no id, so no link). Two passes: the
+    /// filter for every row, then the exact map for the rows the filter lets through.
+    pub fn find_all(&self, hashes: &[Option<u64>]) -> Vec<Link> {
+        let maybe: Vec<bool> = hashes
             .iter()
             .map(|h| {
                 h.is_some_and(|h| {
@@ -92,20 +105,18 @@ impl Links {
                 })
             })
             .collect();
-        for (flag, hash) in maybe.iter_mut().zip(hashes) {
-            if let (true, Some(h)) = (*flag, hash) {
-                *flag = self.set.contains(h);
-            }
-        }
         maybe
-    }
-
-    /// The most serious standing offence among the crimes that name an incident.
-    pub fn offence(&self, hash: u64) -> Option<u16> {
-        self.offences
-            .binary_search_by_key(&hash, |(h, _)| *h)
-            .ok()
-            .map(|i| self.offences[i].1)
+            .iter()
+            .zip(hashes)
+            .map(|(&maybe, hash)| match (maybe, hash) {
+                (true, Some(h)) => match self.offences.get(h) {
+                    Some(&NO_OFFENCE) => Link::Crime(None),
+                    Some(&offence) => Link::Crime(Some(offence)),
+                    None => Link::None,
+                },
+                _ => Link::None,
+            })
+            .collect()
     }
 }
 

@@ -2,7 +2,7 @@
 //! pair (8N against 105A, rape against other sexual offences, ...) falls after the target
 //! against the force's past and its peers.
 //!
-//! A share falls for two reasons: records moved from serious to lesser (downgrading), or the
+//! A share falls for three reasons: records moved from serious to lesser (downgrading), the
 //! serious crime itself fell (a genuine fall), or the lesser one rose (better recording of
 //! lesser offences, as after the 2014 inspection). Only the first moves records, so a finding
 //! also needs the serious records to have fallen and the lesser ones to have risen, by a
@@ -11,15 +11,15 @@
 //! the rest of the force's crime or, where crimes name their calls, against the other
 //! outcomes of calls of the same type ([`PairCalls`]), the steadier reference.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use recount_cube::{DowngradePair, IncidentCell, RecordSelection};
+use recount_cube::{DowngradePair, RecordSelection};
 
-use super::{Context, Detector, call_type_standardised_rates};
+use super::{CallOutcomes, Context, Detector};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::pair_flows::PairSides;
-use crate::rates::RateTable;
+use crate::rates::{RateTable, mix_standardised};
 use crate::spec::{Corroboration, Explained, RateSpec, RecordsPerHit, SeriesSpec, TransferCap};
 
 pub(crate) struct CategoryShift;
@@ -168,35 +168,50 @@ impl PairCalls {
         serious: &BTreeSet<String>,
         lesser: &BTreeSet<String>,
     ) -> Option<Self> {
-        let side = |c: &IncidentCell| -> Option<bool> {
-            let offence = c.crime_offence.as_deref()?;
-            if serious.contains(offence) {
-                Some(true)
-            } else if lesser.contains(offence) {
-                Some(false)
-            } else {
-                None
+        let sides = |outcomes: &CallOutcomes| {
+            let mut counts = (0, 0);
+            for (offence, &n) in &outcomes.recorded_as {
+                if serious.contains(offence.as_str()) {
+                    counts.0 += n;
+                } else if lesser.contains(offence.as_str()) {
+                    counts.1 += n;
+                }
             }
+            counts
         };
         let types: BTreeSet<&str> = context
-            .cube
-            .incidents
+            .call_outcomes
             .iter()
-            .filter(|(c, n)| **n > 0 && side(c).is_some())
-            .map(|(c, _)| c.call_type.as_str())
+            .filter(|(_, outcomes)| sides(outcomes) != (0, 0))
+            .map(|((_, _, call_type), _)| call_type.as_str())
             .collect();
         if types.is_empty() {
             return None;
         }
-        let of_types = |c: &IncidentCell| types.contains(c.call_type.as_str());
+        let mut serious_strata: BTreeMap<&str, RateTable> = BTreeMap::new();
+        let mut lesser_strata: BTreeMap<&str, RateTable> = BTreeMap::new();
+        let mut volume = RateTable::default();
+        for ((force, period, call_type), outcomes) in &context.call_outcomes {
+            let Some(&call_type) = types.get(call_type.as_str()) else {
+                continue;
+            };
+            let (s, l) = sides(outcomes);
+            let neither = outcomes.calls.saturating_sub(s + l);
+            let serious_rates = serious_strata.entry(call_type).or_default();
+            serious_rates.add(force, *period, true, s);
+            serious_rates.add(force, *period, false, neither);
+            let lesser_rates = lesser_strata.entry(call_type).or_default();
+            lesser_rates.add(force, *period, true, l);
+            lesser_rates.add(force, *period, false, neither);
+            volume.add(force, *period, true, outcomes.calls);
+        }
+        let pooled = |strata: BTreeMap<&str, RateTable>| {
+            mix_standardised(&strata.values().collect::<Vec<_>>())
+        };
         Some(PairCalls {
-            serious: call_type_standardised_rates(context, |c| {
-                (of_types(c) && side(c) != Some(false)).then(|| side(c) == Some(true))
-            }),
-            lesser: call_type_standardised_rates(context, |c| {
-                (of_types(c) && side(c) != Some(true)).then(|| side(c) == Some(false))
-            }),
-            volume: context.incident_rates(|c| of_types(c).then_some(true)),
+            serious: pooled(serious_strata),
+            lesser: pooled(lesser_strata),
+            volume,
         })
     }
 
@@ -237,7 +252,7 @@ impl PairCalls {
 
 #[cfg(test)]
 mod tests {
-    use recount_cube::{AuditConfig, Cube, Period};
+    use recount_cube::{AuditConfig, Cube, IncidentCell, Period};
 
     use super::*;
 

@@ -61,15 +61,10 @@ pub(crate) struct Conversion;
 /// forces without calls are left out. A rise of it explains a fall of conversion without a
 /// crime lost (see the module documentation).
 fn records_naming_no_call(context: &Context) -> RateSpec {
-    let with_calls: BTreeSet<&str> = context
-        .cube
-        .incidents
-        .keys()
-        .map(|c| c.force_id.as_str())
-        .collect();
+    let with_calls: BTreeSet<&str> = context.calls.keys().map(|c| c.force_id.as_str()).collect();
     let unlinked = |c: &CrimeCell| with_calls.contains(c.force_id.as_str()) && !c.from_incident;
     let mut rates = context.crime_rates(|c| unlinked(c).then_some(true));
-    for (cell, &n) in &context.cube.incidents {
+    for (cell, &n) in &context.calls {
         if context.is_crime_related(&cell.call_type) {
             rates.add(&cell.force_id, cell.period, false, n);
         }

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use recount_cube::{
-    AuditConfig, CallClass, CallVocabulary, CrimeCell, Cube, IncidentCell, OffenceCatalogue,
-    ReclassificationCell,
+    AuditConfig, CallClass, CallVocabulary, Cells, CrimeCell, Cube, IncidentCell, Name,
+    OffenceCatalogue, Period, ReclassificationCell,
 };
 
 use crate::error::DetectError;
@@ -56,16 +56,43 @@ pub struct Context<'a> {
     pub catalogue: OffenceCatalogue,
     /// Call types by class.
     pub vocabulary: CallVocabulary,
+    /// The cube's incidents without what their crime was recorded as: every rate over calls
+    /// reads these, half as many cells as the cube's.
+    pub calls: Cells<IncidentCell>,
+    /// Calls by force, month and type, with what those that led to a standing crime were
+    /// recorded as (see [`CallOutcomes`]).
+    pub call_outcomes: BTreeMap<(Name, Period, Name), CallOutcomes>,
+}
+
+/// The calls of one force, month and type, and the offences the standing crimes they led to
+/// were recorded as (each call counted once, as its most serious standing crime).
+#[derive(Clone, Debug, Default)]
+pub struct CallOutcomes {
+    /// Every call.
+    pub calls: u64,
+    /// Calls by the offence they were recorded as.
+    pub recorded_as: BTreeMap<Name, u64>,
 }
 
 impl<'a> Context<'a> {
     /// The context of an audit.
     pub fn new(cube: &'a Cube, config: &'a AuditConfig) -> Result<Self, DetectError> {
+        let mut call_outcomes: BTreeMap<(Name, Period, Name), CallOutcomes> = BTreeMap::new();
+        for (cell, &n) in &cube.incidents {
+            let key = (cell.force_id.clone(), cell.period, cell.call_type.clone());
+            let outcomes = call_outcomes.entry(key).or_default();
+            outcomes.calls += n;
+            if let Some(offence) = &cell.crime_offence {
+                *outcomes.recorded_as.entry(offence.clone()).or_default() += n;
+            }
+        }
         Ok(Context {
             cube,
             config,
             catalogue: config.catalogue()?,
             vocabulary: config.vocabulary(),
+            calls: without_crime_offence(&cube.incidents),
+            call_outcomes,
         })
     }
 
@@ -101,10 +128,11 @@ impl<'a> Context<'a> {
         table
     }
 
-    /// A rate over incidents.
+    /// A rate over incidents (the offence their crime was recorded as is not among what
+    /// `classify` sees; [`Context::call_outcomes`] has it).
     pub fn incident_rates(&self, classify: impl Fn(&IncidentCell) -> Option<bool>) -> RateTable {
         let mut table = RateTable::default();
-        for (cell, &n) in &self.cube.incidents {
+        for (cell, &n) in &self.calls {
             if let Some(hit) = classify(cell) {
                 table.add(&cell.force_id, cell.period, hit, n);
             }
@@ -168,7 +196,7 @@ impl<'a> Context<'a> {
                 *crimes.entry(&cell.force_id).or_default() += n as f64;
             }
         }
-        for (cell, &n) in &self.cube.incidents {
+        for (cell, &n) in &self.calls {
             if cell.led_to_crime {
                 *converted.entry(&cell.force_id).or_default() += n as f64;
             }
@@ -239,25 +267,50 @@ pub(crate) fn standardised_crime_rates<K: Ord>(
     mix_standardised(&strata)
 }
 
-/// An incident rate pooled over call types with each force's mix of call types held fixed
-/// ([`mix_standardised`]), over the call types `classify` keeps any incident of.
-pub(crate) fn call_type_standardised_rates(
-    context: &Context,
-    classify: impl Fn(&IncidentCell) -> Option<bool>,
-) -> RateTable {
-    let mut strata: BTreeMap<&str, RateTable> = BTreeMap::new();
-    for (cell, &n) in &context.cube.incidents {
-        if let Some(hit) = classify(cell) {
-            strata.entry(cell.call_type.as_str()).or_default().add(
-                &cell.force_id,
-                cell.period,
-                hit,
+/// Incident cells with `crime_offence` dropped and the cells it split added back together.
+/// It is the cells' last field, so the cells it split are neighbours in the cube's order.
+fn without_crime_offence(incidents: &Cells<IncidentCell>) -> Cells<IncidentCell> {
+    let mut out: Vec<(IncidentCell, u64)> = Vec::with_capacity(incidents.len());
+    for (cell, &n) in incidents {
+        match out.last_mut() {
+            Some((last, count)) if same_call(last, cell) => *count += n,
+            _ => out.push((
+                IncidentCell {
+                    crime_offence: None,
+                    ..cell.clone()
+                },
                 n,
-            );
+            )),
         }
     }
-    let strata: Vec<&RateTable> = strata.values().collect();
-    mix_standardised(&strata)
+    Cells::from(out)
+}
+
+/// Whether two cells differ at most in `crime_offence`.
+fn same_call(a: &IncidentCell, b: &IncidentCell) -> bool {
+    call_key(a) == call_key(b)
+}
+
+/// A cell's fields but `crime_offence`. Every field is named, so that a field added to the
+/// cell must be placed on one side or the other.
+fn call_key(cell: &IncidentCell) -> (&Name, &Option<Name>, Period, &Name, &Option<Name>, bool) {
+    let IncidentCell {
+        force_id,
+        bcu,
+        period,
+        call_type,
+        closing_code,
+        led_to_crime,
+        crime_offence: _,
+    } = cell;
+    (
+        force_id,
+        bcu,
+        *period,
+        call_type,
+        closing_code,
+        *led_to_crime,
+    )
 }
 
 /// Marks each offence group's rate as a part of the all-crime rate of the same series (see
@@ -298,4 +351,56 @@ pub(crate) fn offence_groups(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(force: &str, led: bool, offence: Option<&str>) -> IncidentCell {
+        IncidentCell {
+            force_id: force.into(),
+            bcu: None,
+            period: Period::new(2022, 1).expect("a valid month"),
+            call_type: "ASSAULT".into(),
+            closing_code: None,
+            led_to_crime: led,
+            crime_offence: offence.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn calls_are_counted_once_whatever_they_were_recorded_as() {
+        let mut cube = Cube::default();
+        cube.incidents.insert(call("A", false, None), 5);
+        cube.incidents.insert(call("A", true, None), 1);
+        cube.incidents.insert(call("A", true, Some("105A")), 3);
+        cube.incidents.insert(call("A", true, Some("8N")), 2);
+        cube.incidents.insert(call("B", true, Some("8N")), 4);
+        let config = AuditConfig::default();
+        let context = Context::new(&cube, &config).expect("the default configuration");
+
+        let calls: Vec<(bool, u64)> = context
+            .calls
+            .iter()
+            .filter(|(c, _)| c.force_id == "A")
+            .map(|(c, &n)| (c.led_to_crime, n))
+            .collect();
+        assert_eq!(calls, vec![(false, 5), (true, 6)]);
+        assert!(context.calls.keys().all(|c| c.crime_offence.is_none()));
+        assert_eq!(context.calls.values().sum::<u64>(), cube.incident_total());
+
+        let a = &context.call_outcomes[&(
+            "A".into(),
+            Period::new(2022, 1).expect("a valid month"),
+            "ASSAULT".into(),
+        )];
+        assert_eq!(a.calls, 11);
+        let recorded: Vec<(&str, u64)> = a
+            .recorded_as
+            .iter()
+            .map(|(o, &n)| (o.as_str(), n))
+            .collect();
+        assert_eq!(recorded, vec![("105A", 3), ("8N", 2)]);
+    }
 }
