@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::contrast::{
     Baseline, Contrast, ContrastSettings, Counterfactual, Direction, Drift, Judgement,
-    between_force_variance, judge,
+    between_force_variance, judge, reported_intervals,
 };
 use crate::design::Design;
 use crate::finding::{Contribution, CorroborationResult, Test, Trace};
@@ -23,6 +23,9 @@ pub(crate) struct Judged {
     pub tau2: f64,
     pub references: usize,
     pub own_past: bool,
+    /// The contrast without the drift before the target, when one was carried on: the
+    /// reported intervals span both fits (see [`reported_intervals`]).
+    pub level: Option<Contrast>,
 }
 
 impl Judged {
@@ -162,10 +165,14 @@ impl<'a> Evaluator<'a> {
         // Only the tested force's drift is carried on: the references' level contrasts pick
         // the robust pool (a drifting reference is an outlier to leave out of it) and measure
         // the spread between forces (drift included, which errs towards no finding).
-        let contrast = if design.known_start {
-            self.carry_on_drift(spec, force, contrast)
+        let carried = if design.known_start {
+            self.carry_on_drift(spec, force, &contrast)
         } else {
-            contrast
+            None
+        };
+        let (contrast, level) = match carried {
+            Some(carried) => (carried, Some(contrast)),
+            None => (contrast, None),
         };
         let references: Vec<&Contrast> = self
             .judging_contrasts(spec)
@@ -181,6 +188,7 @@ impl<'a> Evaluator<'a> {
             tau2,
             references: references.len(),
             own_past: !has_peers,
+            level,
         })
     }
 
@@ -198,14 +206,17 @@ impl<'a> Evaluator<'a> {
 
     /// The contrast with the force's drift before the target carried on: its own drift when its
     /// months show one in the gaming direction, otherwise its whole rate's (see
-    /// [`RateSpec::part_of`]); as it is when neither does.
-    fn carry_on_drift(&mut self, spec: &RateSpec, force: &str, contrast: Contrast) -> Contrast {
+    /// [`RateSpec::part_of`]); `None` when neither does.
+    fn carry_on_drift(
+        &mut self,
+        spec: &RateSpec,
+        force: &str,
+        contrast: &Contrast,
+    ) -> Option<Contrast> {
         if let Some(drift) = contrast.drift_before(spec.direction) {
-            return contrast.carrying_on(drift);
+            return carried(contrast.clone().carrying_on(drift));
         }
-        let Some(whole) = spec.part_of.as_deref() else {
-            return contrast;
-        };
+        let whole = spec.part_of.as_deref()?;
         let key = (whole.series.clone(), force.to_string());
         let drift = match self.whole_drifts.get(&key) {
             Some(drift) => *drift,
@@ -217,14 +228,9 @@ impl<'a> Evaluator<'a> {
                 drift
             }
         };
-        match drift {
-            Some(drift) => {
-                let mut carried = contrast.carrying_on(drift);
-                carried.drift_of = Some(whole.series.clone());
-                carried
-            }
-            None => contrast,
-        }
+        let mut carried = carried(contrast.clone().carrying_on(drift?))?;
+        carried.drift_of = Some(whole.series.clone());
+        Some(carried)
     }
 
     /// The p-value of a corroboration (1 when it cannot be estimated); `moved` is the number of
@@ -366,6 +372,7 @@ impl<'a> Evaluator<'a> {
             tau2,
             references,
             own_past,
+            level,
         } = judged;
         let direction = spec.main.direction;
         let per_hit = spec.records_per_hit.of(force);
@@ -373,12 +380,16 @@ impl<'a> Evaluator<'a> {
             direction.sign() * contrast.excess_hits(delta, spec.counterfactual) * per_hit
         };
         let estimated = affected_at(judgement.effect);
-        let q = if judgement.se > 0.0 {
-            (judgement.ci.1 - judgement.effect) / judgement.se
-        } else {
-            1.96
-        };
-        let (low, high) = contrast.excess_interval(spec.counterfactual, tau2, q);
+        let intervals = reported_intervals(
+            &contrast,
+            &judgement,
+            level.as_ref(),
+            tau2,
+            direction,
+            spec.counterfactual,
+        );
+        let (low, high) = intervals.records;
+        let (ci_low, ci_high) = intervals.effect;
         let (a, b) = (
             direction.sign() * low * per_hit,
             direction.sign() * high * per_hit,
@@ -413,8 +424,8 @@ impl<'a> Evaluator<'a> {
             period_start: contrast.first_affected(direction, window.start),
             period_end: window.post_to,
             effect: judgement.effect,
-            ci_low: judgement.ci.0,
-            ci_high: judgement.ci.1,
+            ci_low,
+            ci_high,
             rate_before: before,
             rate_after: after,
             rate_expected: expected,
@@ -460,6 +471,12 @@ fn rates_before_after(contrast: &Contrast) -> (f64, f64) {
     };
     let ratio = |(h, n): (f64, f64)| if n > 0.0 { h / n } else { f64::NAN };
     (ratio(sum(false)), ratio(sum(true)))
+}
+
+/// A contrast that `Contrast::carrying_on` did carry a drift on (it returns the contrast as it
+/// was when too few blocks precede the start to fit one).
+fn carried(contrast: Contrast) -> Option<Contrast> {
+    contrast.pre_trend.is_some().then_some(contrast)
 }
 
 fn expit(x: f64) -> f64 {
@@ -542,7 +559,7 @@ fn describe_comparison(
             .as_ref()
             .map_or(String::new(), |whole| format!(" in {whole}"));
         format!(
-            "; the force's drift{whose} before the target ({:+.1}% a year in the odds) carried on",
+            "; the force's drift{whose} before the target ({:+.1}% a year in the odds) carried on (the intervals span the fit without it too)",
             100.0 * (slope.exp() - 1.0)
         )
     });

@@ -123,7 +123,13 @@ impl Detector for Reclassification {
                 detector: "month_end_reclassification",
                 mechanism: Mechanism::Downgrading,
                 main: RateSpec::share(format!("downgrades in the last {days} days of the month"), Direction::Rise, month_end),
-                counterfactual: Counterfactual::ShareOfTotal,
+                // A month-end tidy-up adds downgrades that would not have been made: hits
+                // (downgrades in the last days) rise and misses (those made earlier in the
+                // month) stay. Counted as a share of the total, the honest share of the added
+                // downgrades themselves (3 days in 30) would be taken as expected, and the
+                // count would fall short by it (0.88-0.92 of the truth over 48 cross-check
+                // audits).
+                counterfactual: Counterfactual::OddsOfMisses,
                 records_per_hit: RecordsPerHit::One,
                 categories,
                 corroboration: None,
