@@ -1011,8 +1011,9 @@ pub struct ReportedIntervals {
 ///
 /// A drift carried on was chosen by a test, and intervals from a model that a test chose
 /// cover less often than they claim (Leeb & Poetscher 2005, "Model selection and inference:
-/// facts and fiction", Econometric Theory 21:21-59): a chance slope before the start both
-/// passes the test and moves the counterfactual by about twice its own standard error. So the
+/// facts and fiction", Econometric Theory 21:21-59): a chance slope before the start that
+/// passes the one-sided 5% test moves the counterfactual by at least 1.6 times the uncertainty
+/// it adds. So the
 /// intervals span the fit without the drift as well. When there is no drift they contain the
 /// level fit's intervals, which cover at their stated rate whatever the test chose; when there
 /// is one, they contain the drift's. The estimate and the p-value stay the drift's, the
