@@ -77,22 +77,13 @@ pub struct CallOutcomes {
 impl<'a> Context<'a> {
     /// The context of an audit.
     pub fn new(cube: &'a Cube, config: &'a AuditConfig) -> Result<Self, DetectError> {
-        let mut call_outcomes: BTreeMap<(Name, Period, Name), CallOutcomes> = BTreeMap::new();
-        for (cell, &n) in &cube.incidents {
-            let key = (cell.force_id.clone(), cell.period, cell.call_type.clone());
-            let outcomes = call_outcomes.entry(key).or_default();
-            outcomes.calls += n;
-            if let Some(offence) = &cell.crime_offence {
-                *outcomes.recorded_as.entry(offence.clone()).or_default() += n;
-            }
-        }
         Ok(Context {
             cube,
             config,
             catalogue: config.catalogue()?,
             vocabulary: config.vocabulary(),
             calls: without_crime_offence(&cube.incidents),
-            call_outcomes,
+            call_outcomes: call_outcomes(&cube.incidents),
         })
     }
 
@@ -284,6 +275,21 @@ fn without_crime_offence(incidents: &Cells<IncidentCell>) -> Cells<IncidentCell>
         }
     }
     Cells::from(out)
+}
+
+/// Calls by force, month and type, with what those that led to a standing crime were recorded
+/// as.
+fn call_outcomes(incidents: &Cells<IncidentCell>) -> BTreeMap<(Name, Period, Name), CallOutcomes> {
+    let mut out: BTreeMap<(Name, Period, Name), CallOutcomes> = BTreeMap::new();
+    for (cell, &n) in incidents {
+        let key = (cell.force_id.clone(), cell.period, cell.call_type.clone());
+        let outcomes = out.entry(key).or_default();
+        outcomes.calls += n;
+        if let Some(offence) = &cell.crime_offence {
+            *outcomes.recorded_as.entry(offence.clone()).or_default() += n;
+        }
+    }
+    out
 }
 
 /// Whether two cells differ at most in `crime_offence`.
