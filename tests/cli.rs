@@ -221,7 +221,7 @@ fn the_outputs_follow_the_contract() {
     }
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("audit.json")).unwrap()).unwrap();
-    assert_eq!(json["schema_version"], "1.1");
+    assert_eq!(json["schema_version"], "1.2");
     assert_eq!(json["tool"]["name"], "recount");
     assert_eq!(json["scores"].as_array().unwrap().len(), 13);
     assert!(
@@ -237,6 +237,39 @@ fn the_outputs_follow_the_contract() {
             dir.path().join(format!("{table}.parquet")).is_file(),
             "{table}.parquet"
         );
+    }
+    what_the_audit_could_have_seen(dir.path());
+}
+
+/// Every test of the target says what it could have seen: at least the materiality threshold
+/// of 10 records, at a level no looser than the audit's 5%, the same level for every test of
+/// a family; and the report shows it for every targeted force.
+fn what_the_audit_could_have_seen(dir: &Path) {
+    let (_, tests) = read_csv(&dir.join("tests.csv"));
+    let mut levels: BTreeMap<(String, String), String> = BTreeMap::new();
+    for row in &tests {
+        let detectable: f64 = row["detectable_affected"].parse().unwrap();
+        assert!(detectable >= 10.0, "{row:?}");
+        let share: f64 = row["detectable_share"].parse().unwrap();
+        assert!(share > 0.0, "{row:?}");
+        let level: f64 = row["detectable_level"].parse().unwrap();
+        assert!(level > 0.0 && level <= 0.05, "{row:?}");
+        let family = (row["force_id"].clone(), row["mechanism"].clone());
+        let first = levels
+            .entry(family)
+            .or_insert(row["detectable_level"].clone());
+        assert_eq!(first, &row["detectable_level"], "{row:?}");
+    }
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let section = report
+        .split("id=\"sensitivity\"")
+        .nth(1)
+        .expect("the report says what the audit could have seen");
+    let table = section.split("</table>").next().unwrap();
+    let forces: BTreeSet<&String> = tests.iter().map(|r| &r["force_id"]).collect();
+    assert!(!forces.is_empty());
+    for force in forces {
+        assert!(table.contains(&format!("<td>{force}</td>")), "{force}");
     }
 }
 

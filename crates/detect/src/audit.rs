@@ -18,6 +18,7 @@ use crate::error::DetectError;
 use crate::evaluate::Evaluator;
 use crate::finding::{Mechanism, Test};
 use crate::pair_flows;
+use crate::sensitivity::{DETECTABLE_WITH, Materiality, detectable};
 use crate::spec::SeriesSpec;
 
 /// A detector that did not run, and why.
@@ -519,6 +520,7 @@ fn conclude(
     // fixture's gamed force E23000017 was lost).
     let gated = !config.targets.is_empty();
     let q = two_stage_q_values(tests, untested, settings.fdr, gated);
+    what_could_be_seen(tests, specs, untested, config, gated);
     for (test, q) in tests.iter_mut().zip(q) {
         test.q_value = q;
         test.significant = q <= settings.fdr;
@@ -528,6 +530,36 @@ fn conclude(
         test.flagged = test.significant && test.material;
         let spec = specs.iter().find(|s| s.main.series == test.series);
         test.sentence = sentence(test, spec);
+    }
+}
+
+/// Each test's detectable gaming (see `sensitivity.rs`), at the level [`detectable_levels`]
+/// gives it.
+fn what_could_be_seen(
+    tests: &mut [Test],
+    specs: &[SeriesSpec],
+    untested: &BTreeMap<(String, String, Mechanism), usize>,
+    config: &AuditConfig,
+    gated: bool,
+) {
+    let settings = &config.detect;
+    let keys: Vec<_> = tests.iter().map(family_key).collect();
+    let levels = detectable_levels(&keys, untested, settings.fdr, gated);
+    let materiality = Materiality {
+        min_relative_effect: settings.min_relative_effect,
+        min_affected: settings.min_affected,
+    };
+    for (test, level) in tests.iter_mut().zip(levels) {
+        let spec = specs.iter().find(|s| s.main.series == test.series);
+        let corroboration = spec
+            .and_then(|s| s.corroboration.as_ref())
+            .map(|tree| (tree, test.corroboration.as_slice()));
+        let seen = level
+            .zip(test.sensitivity.as_ref())
+            .map(|(a, main)| detectable(main, corroboration, a, DETECTABLE_WITH, materiality));
+        test.detectable_level = level;
+        test.detectable_affected = seen.map(|d| d.records);
+        test.detectable_share = seen.map(|d| d.share);
     }
 }
 
@@ -550,20 +582,7 @@ fn two_stage_q_values(
     alpha: f64,
     gated: bool,
 ) -> Vec<f64> {
-    let mut families: BTreeMap<(&str, &str, Mechanism), (Vec<usize>, usize)> = BTreeMap::new();
-    for (i, t) in tests.iter().enumerate() {
-        families
-            .entry((&t.target, &t.force_id, t.mechanism))
-            .or_default()
-            .0
-            .push(i);
-    }
-    for ((target, force, mechanism), &n) in untested {
-        families
-            .entry((target.as_str(), force.as_str(), *mechanism))
-            .or_default()
-            .1 += n;
-    }
+    let families = families_of(tests.iter().map(family_key), untested);
     let members: Vec<Family> = families
         .iter()
         .map(|(&(target, force, _), (family, nulls))| {
@@ -584,6 +603,72 @@ fn two_stage_q_values(
         }
     }
     out
+}
+
+/// The tests of each family (target, force, mechanism) by index, and its hypotheses that
+/// had no test.
+type Families<'a> = BTreeMap<(&'a str, &'a str, Mechanism), (Vec<usize>, usize)>;
+
+fn families_of<'a>(
+    keys: impl Iterator<Item = (&'a str, &'a str, Mechanism)>,
+    untested: &'a BTreeMap<(String, String, Mechanism), usize>,
+) -> Families<'a> {
+    let mut families: Families = BTreeMap::new();
+    for (i, key) in keys.enumerate() {
+        families.entry(key).or_default().0.push(i);
+    }
+    for ((target, force, mechanism), &n) in untested {
+        families
+            .entry((target.as_str(), force.as_str(), *mechanism))
+            .or_default()
+            .1 += n;
+    }
+    families
+}
+
+/// The family a test belongs to: its target, force and mechanism.
+fn family_key(test: &Test) -> (&str, &str, Mechanism) {
+    (&test.target, &test.force_id, test.mechanism)
+}
+
+/// The one-sided level a test must reach to be flagged were it its force's only departure,
+/// for tests of the families `keys` in order (`None` for breaks at unknown dates, whose start
+/// must be found first): with one family selected, [`conclude`]'s two stages ask `m M p <= a` of a lone
+/// p-value among its family's `m` hypotheses and the audit's `M` families, and the force's
+/// gate `n k p <= a` among its `k` hypotheses and the `n` forces tested around the target.
+fn detectable_levels<'a>(
+    keys: &[(&'a str, &'a str, Mechanism)],
+    untested: &'a BTreeMap<(String, String, Mechanism), usize>,
+    alpha: f64,
+    gated: bool,
+) -> Vec<Option<f64>> {
+    let families = families_of(keys.iter().copied(), untested);
+    let total = families.len() as f64;
+    let mut per_force: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for (&(target, force, _), (members, nulls)) in &families {
+        *per_force.entry((target, force)).or_default() += (members.len() + nulls) as f64;
+    }
+    let mut forces_per_target: BTreeMap<&str, f64> = BTreeMap::new();
+    for &(target, _) in per_force.keys() {
+        *forces_per_target.entry(target).or_default() += 1.0;
+    }
+    let mut levels = vec![None; keys.len()];
+    for (&(target, force, _), (members, nulls)) in &families {
+        if target == BREAK_TARGET {
+            continue;
+        }
+        let in_family = (members.len() + nulls) as f64;
+        let mut divisor = in_family * total;
+        if gated {
+            let forces = forces_per_target.get(target).copied().unwrap_or(1.0);
+            let hypotheses = per_force.get(&(target, force)).copied().unwrap_or(1.0);
+            divisor = divisor.max(forces * hypotheses);
+        }
+        for &i in members {
+            levels[i] = Some(alpha / divisor.max(1.0));
+        }
+    }
+    levels
 }
 
 /// One family's p-values (with a 1 for each hypothesis considered but not tested), and the
@@ -739,6 +824,44 @@ mod tests {
         let gaming = adjusted_p_values(&others(&[1e-8, 1e-6, 0.5]), 0.05, true);
         assert!(gaming[..4].iter().all(|f| f[0] <= 0.05), "{gaming:?}");
         assert!((gaming[4][0] - 0.1).abs() < 1e-12, "{:?}", gaming[4]);
+    }
+
+    #[test]
+    fn a_lone_departure_must_pass_the_two_stages_and_its_forces_gate() {
+        use Mechanism::{Cancelling, Downgrading};
+        // Force A: 3 downgrading tests and 2 cancelling ones with a third untested; force B:
+        // 3 downgrading tests; one break test. Families M = 4 (A's two, B's, the break's).
+        let keys = [
+            ("t", "A", Downgrading),
+            ("t", "A", Downgrading),
+            ("t", "A", Downgrading),
+            ("t", "A", Cancelling),
+            ("t", "A", Cancelling),
+            ("t", "B", Downgrading),
+            ("t", "B", Downgrading),
+            ("t", "B", Downgrading),
+            (BREAK_TARGET, "C", Downgrading),
+        ];
+        let untested = BTreeMap::from([(("t".to_string(), "A".to_string(), Cancelling), 1)]);
+        let levels = detectable_levels(&keys, &untested, 0.05, true);
+        // A: family 3 x M 4 = 12 against the gate's 2 forces x 6 hypotheses = 12.
+        assert_eq!(levels[0], Some(0.05 / 12.0));
+        assert_eq!(levels[3], Some(0.05 / 12.0));
+        // B: 3 x 4 = 12 against the gate's 2 x 3 = 6: the two stages ask more.
+        assert_eq!(levels[5], Some(0.05 / 12.0));
+        // Without the gate, A's cancelling family of 3 still asks 3 x 4.
+        let ungated = detectable_levels(&keys, &untested, 0.05, false);
+        assert_eq!(ungated[4], Some(0.05 / 12.0));
+        // A break's start must be found first: not worked out.
+        assert_eq!(levels[8], None);
+        let big = [("t", "A", Downgrading); 1]
+            .into_iter()
+            .chain(std::iter::repeat_n(("t", "A", Cancelling), 9))
+            .chain([("t", "B", Downgrading)])
+            .collect::<Vec<_>>();
+        // A's gate: 2 forces x 10 hypotheses = 20 against 1 x 3 families for its lone test.
+        let levels = detectable_levels(&big, &BTreeMap::new(), 0.05, true);
+        assert_eq!(levels[0], Some(0.05 / 20.0));
     }
 
     #[test]

@@ -631,6 +631,20 @@ impl Contrast {
             .sum()
     }
 
+    /// The blocks after the start with the honest log-odds the counterfactual gives them
+    /// (calibrated for counting by `counterfactual`), for counting what a shift would move.
+    pub(crate) fn honest_after(&self, counterfactual: Counterfactual) -> Vec<(f64, Rate)> {
+        self.blocks
+            .iter()
+            .zip(&self.counterfactual)
+            .filter(|(b, _)| b.after)
+            .map(|(b, line)| {
+                let logit = b.baseline_logit + line + self.calibration_for(counterfactual);
+                (logit, b.force)
+            })
+            .collect()
+    }
+
     fn calibration_for(&self, counterfactual: Counterfactual) -> f64 {
         match counterfactual {
             Counterfactual::ShareOfTotal => self.calibration[0],

@@ -11,6 +11,7 @@ use crate::contrast::{
 use crate::design::Design;
 use crate::finding::{Contribution, CorroborationResult, Test, Trace};
 use crate::rates::{Monthly, Rate, without};
+use crate::sensitivity::Sensitivity;
 use crate::spec::{
     Corroboration, EXPLAINED_AT, Explained, Measure, RateSpec, SeriesSpec, TRANSFER_CAP,
     TransferCap,
@@ -339,6 +340,10 @@ impl<'a> Evaluator<'a> {
                     effect: judged.as_ref().map(|j| j.judgement.effect),
                     records: judged.as_ref().map(|j| j.moved(direction, counterfactual)),
                     p_value: judged.as_ref().map_or(1.0, |j| j.judgement.p_value),
+                    sensitivity: judged.as_ref().map(|j| {
+                        Sensitivity::of(&j.contrast, &j.judgement, direction, counterfactual)
+                            .seeing(spec.sees_in(force))
+                    }),
                 },
                 least: judged.map(|j| j.moved_at_least(direction, counterfactual)),
             };
@@ -394,6 +399,8 @@ impl<'a> Evaluator<'a> {
             direction.sign() * low * per_hit,
             direction.sign() * high * per_hit,
         );
+        let sensitivity = Sensitivity::of(&contrast, &judgement, direction, spec.counterfactual)
+            .counting(per_hit);
         let (before, after) = rates_before_after(&contrast);
         let expected = expected_rate(&contrast, spec.counterfactual);
         let window = &self.design.window;
@@ -450,6 +457,10 @@ impl<'a> Evaluator<'a> {
             flagged: false,
             sentence: String::new(),
             review: spec.review.clone(),
+            detectable_affected: None,
+            detectable_share: None,
+            detectable_level: None,
+            sensitivity: Some(sensitivity),
             trace: trace(
                 &contrast,
                 &judgement,

@@ -5,6 +5,7 @@ use recount_cube::{Period, RecordSelection};
 use serde::{Deserialize, Serialize};
 
 use crate::contrast::Direction;
+use crate::sensitivity::Sensitivity;
 
 /// The kind of gaming a test looks for. Estimates of affected records from tests of the same
 /// mechanism overlap (they see the same records from different angles); estimates from
@@ -57,6 +58,10 @@ pub struct CorroborationResult {
     pub records: Option<f64>,
     /// Its one-sided p-value (1 when it could not be estimated).
     pub p_value: f64,
+    /// What it would need to move to be significant, when it could be estimated; not
+    /// written out.
+    #[serde(skip)]
+    pub sensitivity: Option<Sensitivity>,
 }
 
 /// A force's rate by block of months, with the counterfactual after the start, for charts.
@@ -160,6 +165,24 @@ pub struct Test {
     pub trace: Trace,
     /// The records to pull for review if it is a finding.
     pub review: Option<RecordSelection>,
+    /// The records the gaming the test looks for would have to affect (in the unit of
+    /// `estimated_affected`) for the test to be flagged with probability 0.8, were it the
+    /// force's only departure from its past and its peers (see `sensitivity.rs`): infinite
+    /// when no gaming would be found, `None` where not worked out (breaks at unknown dates).
+    #[serde(default)]
+    pub detectable_affected: Option<f64>,
+    /// The same as a share of the honest records after the start that gaming takes from: the
+    /// hits of a rate it lowers (the serious records of a pair, the calls that led to a
+    /// crime), the misses of one it raises (the crimes not cancelled).
+    #[serde(default)]
+    pub detectable_share: Option<f64>,
+    /// The one-sided level the main rate and each required corroborating rate had to reach
+    /// for `detectable_affected`.
+    #[serde(default)]
+    pub detectable_level: Option<f64>,
+    /// What the main rate would need to move to be significant; not written out.
+    #[serde(skip)]
+    pub sensitivity: Option<Sensitivity>,
 }
 
 /// A number of records with its 95% interval, as a part of a sum.

@@ -39,6 +39,7 @@ pub use extent::{Cut, cut_at_extent_steps};
 pub use finding::{Contribution, CorroborationResult, Mechanism, Test, Trace};
 pub use rates::{Monthly, Rate, RateTable};
 pub use scope::{Narrowed, continuing_units};
+pub use sensitivity::{DETECTABLE_WITH, Sensitivity};
 
 mod audit;
 mod breaks;
@@ -53,4 +54,5 @@ mod finding;
 mod pair_flows;
 mod rates;
 mod scope;
+mod sensitivity;
 mod spec;

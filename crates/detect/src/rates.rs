@@ -148,9 +148,95 @@ pub fn mix_standardised(strata: &[&RateTable]) -> RateTable {
     RateTable { forces }
 }
 
+/// As [`mix_standardised`], on the odds: each month's odds is the weighted mean of the strata's
+/// odds (hits per miss), weights their misses over all the force's months, carried on the
+/// month's real misses. For a rate counted against misses the gaming leaves alone
+/// ([`crate::Counterfactual::OddsOfMisses`]: lesser records against the calls recorded as
+/// neither side of a pair), `R` hits added in one stratum then raise the pooled hits by `R`
+/// (exactly when each stratum keeps its share of the misses); standardising the share, a
+/// stratum whose hits are a part `p` of its records would count `(1 - p) R`: the pair's
+/// lesser records per call read about 0.6 of the records moved at five times the
+/// cross-check's size. Months where a stratum has no misses leave it out (its odds are
+/// unbounded), with the weights renormalised.
+pub fn mix_standardised_odds(strata: &[&RateTable]) -> RateTable {
+    let mut forces: BTreeMap<String, Monthly> = BTreeMap::new();
+    let names: std::collections::BTreeSet<&String> =
+        strata.iter().flat_map(|t| t.forces.keys()).collect();
+    for force in names {
+        let series: Vec<&Monthly> = strata.iter().filter_map(|t| t.forces.get(force)).collect();
+        let weights: Vec<f64> = series
+            .iter()
+            .map(|m| m.values().map(Rate::misses).sum())
+            .collect();
+        let mut months: BTreeMap<Period, (f64, f64, f64)> = BTreeMap::new();
+        for (monthly, weight) in series.iter().zip(&weights) {
+            for (period, rate) in monthly.iter().filter(|(_, r)| r.misses() > 0.0) {
+                let (weighted, weight_sum, misses) = months.entry(*period).or_default();
+                *weighted += weight * rate.hits / rate.misses();
+                *weight_sum += weight;
+                *misses += rate.misses();
+            }
+        }
+        let monthly = months
+            .into_iter()
+            .filter(|(_, (_, weight_sum, _))| *weight_sum > 0.0)
+            .map(|(period, (weighted, weight_sum, misses))| {
+                let hits = misses * weighted / weight_sum;
+                (
+                    period,
+                    Rate {
+                        hits,
+                        total: hits + misses,
+                    },
+                )
+            })
+            .collect();
+        forces.insert(force.clone(), monthly);
+    }
+    RateTable { forces }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn odds_standardised_rates_count_added_hits_against_the_misses() {
+        // Stratum one: 40 hits to 60 misses; stratum two: 10 hits to 240 misses. In February
+        // 30 hits are added to stratum one, its misses untouched.
+        let (jan, feb) = (Period::new(2022, 1).unwrap(), Period::new(2022, 2).unwrap());
+        let mut one = RateTable::default();
+        let mut two = RateTable::default();
+        for (period, added) in [(jan, 0), (feb, 30)] {
+            one.add("A", period, true, 40 + added);
+            one.add("A", period, false, 60);
+            two.add("A", period, true, 10);
+            two.add("A", period, false, 240);
+        }
+        let odds = mix_standardised_odds(&[&one, &two]);
+        let a = &odds.forces["A"];
+        // Weights 120 and 480 misses: odds (120 * 40/60 + 480 * 10/240) / 600 = 1/6 in
+        // January, carried on its 300 misses: 50 hits; February's odds add 120/600 * 30/60.
+        assert!((a[&jan].hits - 50.0).abs() < 1e-9);
+        assert_eq!(a[&jan].total - a[&jan].hits, 300.0);
+        assert!((a[&feb].hits - a[&jan].hits - 30.0).abs() < 1e-9);
+        // Standardising the share counts 60% of them: stratum one's share rises from 0.4 to
+        // 70/130, weighted by its 230 of 730 records, on February's 330 records.
+        let shares = mix_standardised(&[&one, &two]);
+        let s = &shares.forces["A"];
+        let gained = s[&feb].hits - s[&jan].hits * 330.0 / 300.0;
+        assert!(gained < 0.75 * 30.0, "{gained}");
+        // A shift of mix leaves the odds alone: stratum two's calls double in March.
+        let mar = Period::new(2022, 3).unwrap();
+        let (mut one, mut two) = (one, two);
+        one.add("A", mar, true, 40);
+        one.add("A", mar, false, 60);
+        two.add("A", mar, true, 20);
+        two.add("A", mar, false, 480);
+        let a = &mix_standardised_odds(&[&one, &two]).forces["A"];
+        let odds_of = |r: &Rate| r.hits / (r.total - r.hits);
+        assert!((odds_of(&a[&mar]) - odds_of(&a[&jan])).abs() < 1e-12);
+    }
 
     #[test]
     fn a_shift_of_mix_leaves_the_standardised_rate_alone() {

@@ -37,6 +37,14 @@ pub struct RateSpec {
     /// all crime-related calls for a call type), whose drift before the target is carried on
     /// when this rate's own months are too few to show it (see [`RateSpec::part_of`]).
     pub part_of: Option<Box<RateSpec>>,
+    /// Per force, the share of the records the gaming moves that this rate sees, where it
+    /// sees only some (a rate of calls sees the crimes that name a call); a force not listed
+    /// sees `sees_otherwise`. Used only for what the audit could have seen
+    /// (`sensitivity.rs`).
+    pub sees: BTreeMap<String, f64>,
+    /// The share seen by a force not in `sees`: all (1), or none (0) for a view of a form
+    /// of the gaming that it need not take (reclassifications, for downgrading).
+    pub sees_otherwise: f64,
 }
 
 impl RateSpec {
@@ -49,6 +57,8 @@ impl RateSpec {
             measure: Measure::Share,
             counterfactual: Counterfactual::ShareOfTotal,
             part_of: None,
+            sees: BTreeMap::new(),
+            sees_otherwise: 1.0,
         }
     }
 
@@ -61,6 +71,8 @@ impl RateSpec {
             measure: Measure::Volume,
             counterfactual: Counterfactual::OddsOfMisses,
             part_of: None,
+            sees: BTreeMap::new(),
+            sees_otherwise: 1.0,
         }
     }
 
@@ -81,6 +93,25 @@ impl RateSpec {
     pub fn counted_by(mut self, counterfactual: Counterfactual) -> Self {
         self.counterfactual = counterfactual;
         self
+    }
+
+    /// The same rate seeing, per force, only a share of the records the gaming moves.
+    pub fn seeing(mut self, shares: BTreeMap<String, f64>) -> Self {
+        self.sees = shares;
+        self
+    }
+
+    /// The same rate seeing none of the records the gaming moves unless it takes one form
+    /// of several: what the audit could have seen is then judged on the others.
+    pub fn seeing_one_form(mut self) -> Self {
+        self.sees.clear();
+        self.sees_otherwise = 0.0;
+        self
+    }
+
+    /// The share of the records the gaming moves that this rate sees in `force`.
+    pub fn sees_in(&self, force: &str) -> f64 {
+        self.sees.get(force).copied().unwrap_or(self.sees_otherwise)
     }
 }
 

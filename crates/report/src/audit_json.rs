@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::error::ReportError;
 
 /// Version of the `audit.json` layout. Minor versions only add fields.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// One input file with its size and SHA-256.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -169,6 +169,9 @@ struct TestSummary<'a> {
     significant: bool,
     material: bool,
     flagged: bool,
+    detectable_affected: Option<f64>,
+    detectable_share: Option<f64>,
+    detectable_level: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -237,6 +240,9 @@ pub fn audit_json(
                 significant: t.significant,
                 material: t.material,
                 flagged: t.flagged,
+                detectable_affected: t.detectable_affected,
+                detectable_share: t.detectable_share,
+                detectable_level: t.detectable_level,
             })
             .collect(),
         false_discovery_rate: config.detect.fdr,

@@ -14,6 +14,7 @@ use crate::breaks_view::{BreaksView, breaks_view};
 use crate::charts::{FunnelPoint, ScorePoint, finding_chart, funnel_chart, scores_chart};
 use crate::error::ReportError;
 use crate::outputs::AuditResults;
+use crate::sensitivity_view::{SensitivityView, sensitivity_view};
 
 struct ScoreRow {
     id: String,
@@ -80,6 +81,8 @@ struct Page {
     score_rows: Vec<ScoreRow>,
     funnels: Vec<Funnel>,
     breaks: Option<BreaksView>,
+    /// What the audit could have seen in each force.
+    sensitivity: Option<SensitivityView>,
     forces: Vec<ForceSection>,
     methods: Vec<(String, String)>,
 }
@@ -219,6 +222,7 @@ pub fn report_html(results: &AuditResults) -> Result<String, ReportError> {
         score_rows,
         funnels: funnels(results.cube, results.config.vocabulary(), &flagged, since),
         breaks: breaks_view(results.outcome.breaks.as_ref(), &name_of),
+        sensitivity: sensitivity_view(&results.outcome.tests, &name_of),
         forces,
         methods: recount_detect::registry()
             .iter()

@@ -36,6 +36,7 @@ mod error;
 mod html;
 mod outputs;
 mod quality_table;
+mod sensitivity_view;
 mod summary;
 mod tables;
 mod writers;

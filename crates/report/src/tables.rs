@@ -148,7 +148,7 @@ pub fn scores_table(scores: &[ForceScore]) -> Table {
     }
 }
 
-const TEST_COLUMNS: [(&str, Kind); 31] = [
+const TEST_COLUMNS: [(&str, Kind); 34] = [
     ("force_id", Kind::Text),
     ("detector", Kind::Text),
     ("series", Kind::Text),
@@ -180,6 +180,9 @@ const TEST_COLUMNS: [(&str, Kind); 31] = [
     ("peers", Kind::Text),
     ("corroboration", Kind::Text),
     ("sentence", Kind::Text),
+    ("detectable_affected", Kind::Number),
+    ("detectable_share", Kind::Number),
+    ("detectable_level", Kind::Number),
 ];
 
 /// The corroborating tests in one cell: `series (rise): p=..., records=...; ...`.
@@ -238,7 +241,22 @@ fn test_row(t: &Test) -> Vec<String> {
         t.peers.join(";"),
         corroboration_cell(t),
         t.sentence.clone(),
+        t.detectable_affected
+            .map_or_else(String::new, |r| detectable(r, 1)),
+        t.detectable_share
+            .map_or_else(String::new, |s| detectable(s, 6)),
+        t.detectable_level.map_or_else(String::new, probability),
     ]
+}
+
+/// What gaming a test would see: `inf` when none would be found (a rate the finding needs
+/// could not be judged).
+fn detectable(x: f64, decimals: usize) -> String {
+    if x.is_infinite() {
+        "inf".into()
+    } else {
+        fixed(x, decimals)
+    }
 }
 
 fn tests_like(name: &'static str, tests: impl Iterator<Item = Test>) -> Table {

@@ -332,6 +332,10 @@ pub(crate) mod tests {
             sentence: String::new(),
             trace: Default::default(),
             review: None,
+            detectable_affected: None,
+            detectable_share: None,
+            detectable_level: None,
+            sensitivity: None,
         }
     }
 

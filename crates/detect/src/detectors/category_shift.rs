@@ -19,7 +19,7 @@ use super::{CallOutcomes, Context, Detector};
 use crate::contrast::{Counterfactual, Direction};
 use crate::finding::Mechanism;
 use crate::pair_flows::PairSides;
-use crate::rates::{RateTable, mix_standardised};
+use crate::rates::{RateTable, mix_standardised_odds};
 use crate::spec::{Corroboration, Explained, RateSpec, RecordsPerHit, SeriesSpec, TransferCap};
 
 pub(crate) struct CategoryShift;
@@ -77,13 +77,19 @@ fn pair_series(context: &Context, pair: &DowngradePair) -> SeriesSpec {
         records_per_hit: RecordsPerHit::One,
         categories: context.categories_of(&serious),
         corroboration: Some(Corroboration::All(vec![
+            // Each side is counted against what a downgrade leaves alone (the rest of crime,
+            // the calls recorded as neither side): as a share of its own total, the records
+            // moved would leave that total too and be undercounted by the side's share.
             Corroboration::Any(
                 [
-                    Some(Corroboration::Rate(RateSpec::share(
-                        format!("{name}: serious against the rest"),
-                        Direction::Fall,
-                        serious_against_rest,
-                    ))),
+                    Some(Corroboration::Rate(
+                        RateSpec::share(
+                            format!("{name}: serious against the rest"),
+                            Direction::Fall,
+                            serious_against_rest,
+                        )
+                        .counted_by(Counterfactual::OddsOfMisses),
+                    )),
                     calls.as_ref().map(|calls| calls.serious_side(name)),
                 ]
                 .into_iter()
@@ -97,17 +103,25 @@ fn pair_series(context: &Context, pair: &DowngradePair) -> SeriesSpec {
             // as many records as the serious side lost.
             Corroboration::Any(
                 [
-                    Some(RateSpec::share(
-                        format!("{name}: lesser against the rest"),
-                        Direction::Rise,
-                        lesser_against_rest,
-                    )),
+                    Some(
+                        RateSpec::share(
+                            format!("{name}: lesser against the rest"),
+                            Direction::Rise,
+                            lesser_against_rest,
+                        )
+                        .counted_by(Counterfactual::OddsOfMisses),
+                    ),
                     calls.as_ref().map(|calls| calls.lesser_side(name)),
-                    Some(RateSpec::share(
-                        format!("{name}: reclassified serious to lesser"),
-                        Direction::Rise,
-                        reclassified,
-                    )),
+                    // Downgrades recorded lesser from the start leave no reclassification:
+                    // what the audit could have seen assumes that form.
+                    Some(
+                        RateSpec::share(
+                            format!("{name}: reclassified serious to lesser"),
+                            Direction::Rise,
+                            reclassified,
+                        )
+                        .seeing_one_form(),
+                    ),
                 ]
                 .into_iter()
                 .flatten()
@@ -158,6 +172,11 @@ struct PairCalls {
     lesser: RateTable,
     /// Every call of those types (volume only).
     volume: RateTable,
+    /// Per force, the share of the serious records that name a call: the part of a
+    /// downgrade the calls see.
+    serious_seen: BTreeMap<String, f64>,
+    /// The same for the lesser records.
+    lesser_seen: BTreeMap<String, f64>,
 }
 
 impl PairCalls {
@@ -205,13 +224,17 @@ impl PairCalls {
             lesser_rates.add(force, *period, false, neither);
             volume.add(force, *period, true, outcomes.calls);
         }
+        // Both sides are counted against the calls recorded as neither side, which a
+        // downgrade leaves alone, so they are standardised on the odds.
         let pooled = |strata: BTreeMap<&str, RateTable>| {
-            mix_standardised(&strata.values().collect::<Vec<_>>())
+            mix_standardised_odds(&strata.values().collect::<Vec<_>>())
         };
         Some(PairCalls {
             serious: pooled(serious_strata),
             lesser: pooled(lesser_strata),
             volume,
+            serious_seen: naming_a_call(context, serious),
+            lesser_seen: naming_a_call(context, lesser),
         })
     }
 
@@ -221,11 +244,15 @@ impl PairCalls {
     /// no record moved; a downgrade leaves the calls alone.
     fn serious_side(&self, name: &str) -> Corroboration {
         Corroboration::All(vec![
-            Corroboration::Rate(RateSpec::share(
-                format!("{name}: serious per call of the same type"),
-                Direction::Fall,
-                self.serious.clone(),
-            )),
+            Corroboration::Rate(
+                RateSpec::share(
+                    format!("{name}: serious per call of the same type"),
+                    Direction::Fall,
+                    self.serious.clone(),
+                )
+                .counted_by(Counterfactual::OddsOfMisses)
+                .seeing(self.serious_seen.clone()),
+            ),
             Corroboration::Unless {
                 spec: RateSpec::volume(
                     format!("{name}: calls of the types recorded as the pair"),
@@ -247,7 +274,29 @@ impl PairCalls {
             self.lesser.clone(),
         )
         .counted_by(Counterfactual::OddsOfMisses)
+        .seeing(self.lesser_seen.clone())
     }
+}
+
+/// Per force, the share of its standing crime records of `codes` that name a call.
+/// Assumption: gaming touches the records that name a call and those that do not alike.
+fn naming_a_call(context: &Context, codes: &BTreeSet<String>) -> BTreeMap<String, f64> {
+    let mut counts: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for (cell, &n) in &context.cube.crimes {
+        if cell.cancelled || !codes.contains(cell.offence_final.as_str()) {
+            continue;
+        }
+        let (named, all) = counts.entry(cell.force_id.as_str()).or_default();
+        *all += n;
+        if cell.from_incident {
+            *named += n;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, (_, all))| *all > 0)
+        .map(|(force, (named, all))| (force.to_string(), named as f64 / all as f64))
+        .collect()
 }
 
 #[cfg(test)]
