@@ -118,34 +118,7 @@ pub fn without(pool: &Monthly, force: &Monthly) -> Monthly {
 /// total, so the binomial variance the contrast assumes stays about right (exact when every
 /// stratum keeps its share of the month).
 pub fn mix_standardised(strata: &[&RateTable]) -> RateTable {
-    let mut forces: BTreeMap<String, Monthly> = BTreeMap::new();
-    let names: std::collections::BTreeSet<&String> =
-        strata.iter().flat_map(|t| t.forces.keys()).collect();
-    for force in names {
-        let series: Vec<&Monthly> = strata.iter().filter_map(|t| t.forces.get(force)).collect();
-        let weights: Vec<f64> = series
-            .iter()
-            .map(|m| m.values().map(|r| r.total).sum())
-            .collect();
-        let mut months: BTreeMap<Period, (f64, f64, f64)> = BTreeMap::new();
-        for (monthly, weight) in series.iter().zip(&weights) {
-            for (period, rate) in monthly.iter().filter(|(_, r)| r.total > 0.0) {
-                let (weighted, weight_sum, total) = months.entry(*period).or_default();
-                *weighted += weight * rate.hits / rate.total;
-                *weight_sum += weight;
-                *total += rate.total;
-            }
-        }
-        let monthly = months
-            .into_iter()
-            .map(|(period, (weighted, weight_sum, total))| {
-                let hits = total * weighted / weight_sum;
-                (period, Rate { hits, total })
-            })
-            .collect();
-        forces.insert(force.clone(), monthly);
-    }
-    RateTable { forces }
+    standardised(strata, |r| r.total, |hits, total| Rate { hits, total })
 }
 
 /// As [`mix_standardised`], on the odds: each month's odds is the weighted mean of the strata's
@@ -159,6 +132,21 @@ pub fn mix_standardised(strata: &[&RateTable]) -> RateTable {
 /// cross-check's size. Months where a stratum has no misses leave it out (its odds are
 /// unbounded), with the weights renormalised.
 pub fn mix_standardised_odds(strata: &[&RateTable]) -> RateTable {
+    standardised(strata, Rate::misses, |hits, misses| Rate {
+        hits,
+        total: hits + misses,
+    })
+}
+
+/// Each force's strata pooled on one scale: each month's hits per unit of `scale` (records,
+/// or misses) is the mean of the strata's, weighted by their `scale` over all the force's
+/// months and over the strata with some that month; `carried` turns the month's hits and its
+/// real `scale` back into a rate.
+fn standardised(
+    strata: &[&RateTable],
+    scale: impl Fn(&Rate) -> f64,
+    carried: impl Fn(f64, f64) -> Rate,
+) -> RateTable {
     let mut forces: BTreeMap<String, Monthly> = BTreeMap::new();
     let names: std::collections::BTreeSet<&String> =
         strata.iter().flat_map(|t| t.forces.keys()).collect();
@@ -166,29 +154,23 @@ pub fn mix_standardised_odds(strata: &[&RateTable]) -> RateTable {
         let series: Vec<&Monthly> = strata.iter().filter_map(|t| t.forces.get(force)).collect();
         let weights: Vec<f64> = series
             .iter()
-            .map(|m| m.values().map(Rate::misses).sum())
+            .map(|m| m.values().map(&scale).sum())
             .collect();
         let mut months: BTreeMap<Period, (f64, f64, f64)> = BTreeMap::new();
         for (monthly, weight) in series.iter().zip(&weights) {
-            for (period, rate) in monthly.iter().filter(|(_, r)| r.misses() > 0.0) {
-                let (weighted, weight_sum, misses) = months.entry(*period).or_default();
-                *weighted += weight * rate.hits / rate.misses();
+            for (period, rate) in monthly.iter().filter(|(_, r)| scale(r) > 0.0) {
+                let (weighted, weight_sum, month_scale) = months.entry(*period).or_default();
+                *weighted += weight * rate.hits / scale(rate);
                 *weight_sum += weight;
-                *misses += rate.misses();
+                *month_scale += scale(rate);
             }
         }
         let monthly = months
             .into_iter()
             .filter(|(_, (_, weight_sum, _))| *weight_sum > 0.0)
-            .map(|(period, (weighted, weight_sum, misses))| {
-                let hits = misses * weighted / weight_sum;
-                (
-                    period,
-                    Rate {
-                        hits,
-                        total: hits + misses,
-                    },
-                )
+            .map(|(period, (weighted, weight_sum, month_scale))| {
+                let hits = month_scale * weighted / weight_sum;
+                (period, carried(hits, month_scale))
             })
             .collect();
         forces.insert(force.clone(), monthly);
