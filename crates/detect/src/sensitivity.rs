@@ -26,7 +26,7 @@
 //! forms, it takes the one fewest views see (downgrades recorded lesser from the start, not
 //! reclassified: the record-level tests of reclassification report their own sizes).
 
-use recount_stats::student_t_quantile;
+use recount_stats::{normal_quantile, student_t_quantile};
 
 use crate::contrast::{Contrast, Counterfactual, Direction, Judgement};
 use crate::finding::CorroborationResult;
@@ -116,7 +116,13 @@ impl Sensitivity {
         if !(self.se.is_finite() && self.se > 0.0) {
             return None;
         }
-        let quantile = |p: f64| student_t_quantile(p, self.df).ok();
+        // As the test's own interval: Student's t, or the normal where t is not defined
+        // (no degrees of freedom to speak of).
+        let quantile = |p: f64| {
+            student_t_quantile(p, self.df)
+                .or_else(|_| normal_quantile(p))
+                .ok()
+        };
         Some((quantile(1.0 - level)? + quantile(power)?) * self.se)
     }
 
@@ -310,6 +316,17 @@ mod tests {
         );
         let none = sensitivity(0.0, Direction::Rise, Counterfactual::ShareOfTotal);
         assert_eq!(none.detectable_shift(0.001, 0.8), None);
+        // Without degrees of freedom to speak of, the normal: 3.090232 and 0.8416212
+        // (R: qnorm(0.999), qnorm(0.8)).
+        let normal = Sensitivity {
+            df: f64::NAN,
+            ..sensitivity(0.1, Direction::Rise, Counterfactual::ShareOfTotal)
+        };
+        let shift = normal.detectable_shift(0.001, 0.8).unwrap();
+        assert!(
+            (shift - (3.090232 + 0.8416212) * 0.1).abs() < 1e-5,
+            "{shift}"
+        );
     }
 
     #[test]
