@@ -648,10 +648,7 @@ fn detectable_levels<'a>(
     for (&(target, force, _), (members, nulls)) in &families {
         *per_force.entry((target, force)).or_default() += (members.len() + nulls) as f64;
     }
-    let mut forces_per_target: BTreeMap<&str, f64> = BTreeMap::new();
-    for &(target, _) in per_force.keys() {
-        *forces_per_target.entry(target).or_default() += 1.0;
-    }
+    let forces_per_target = forces_per_target(&per_force);
     let mut levels = vec![None; keys.len()];
     for (&(target, force, _), (members, nulls)) in &families {
         if target == BREAK_TARGET {
@@ -729,10 +726,7 @@ fn force_gates<'a>(families: &[Family<'a>]) -> BTreeMap<(&'a str, &'a str), f64>
             .or_default()
             .extend(&family.p_values);
     }
-    let mut forces_per_target: BTreeMap<&str, f64> = BTreeMap::new();
-    for (target, _) in by_force.keys() {
-        *forces_per_target.entry(target).or_default() += 1.0;
-    }
+    let forces_per_target = forces_per_target(&by_force);
     by_force
         .into_iter()
         .map(|(key, p)| {
@@ -740,6 +734,15 @@ fn force_gates<'a>(families: &[Family<'a>]) -> BTreeMap<(&'a str, &'a str), f64>
             (key, (simes(&p) * forces).min(1.0))
         })
         .collect()
+}
+
+/// How many forces each target tests, from a map keyed by target and force.
+fn forces_per_target<'a, V>(by_force: &BTreeMap<(&'a str, &'a str), V>) -> BTreeMap<&'a str, f64> {
+    let mut counts: BTreeMap<&str, f64> = BTreeMap::new();
+    for &(target, _) in by_force.keys() {
+        *counts.entry(target).or_default() += 1.0;
+    }
+    counts
 }
 
 fn percent(x: f64) -> String {
