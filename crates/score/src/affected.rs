@@ -26,7 +26,8 @@
 //! below zero. Assumption: the estimates of different findings are independent. They share
 //! the peers' data and the force's month-to-month noise, so a total of many parts can be too
 //! narrow; such a total, when it stands for a mechanism, is given at least the half-widths of
-//! the widest single-test view of it (see `HalfWidths`).
+//! the widest single-test view of it (see `HalfWidths`). A mechanism's lower end allows for
+//! the number of views its total was chosen from (see `LowerEnd`).
 
 use std::collections::BTreeMap;
 
@@ -105,8 +106,10 @@ pub fn by_mechanism<'a>(
     let mut wholes: BTreeMap<Mechanism, Affected> = BTreeMap::new();
     let mut parts: BTreeMap<Mechanism, (Affected, usize)> = BTreeMap::new();
     let mut widest: BTreeMap<Mechanism, HalfWidths> = BTreeMap::new();
+    let mut views: BTreeMap<Mechanism, usize> = BTreeMap::new();
     for ((mechanism, _), (complete, members)) in families {
         let total = Affected::sum(&members);
+        *views.entry(mechanism).or_default() += 1;
         if complete {
             let best = wholes.entry(mechanism).or_insert(total);
             if total.estimate > best.estimate {
@@ -122,19 +125,86 @@ pub fn by_mechanism<'a>(
             *best = (total, members.len());
         }
     }
-    let mut out = wholes;
+    let mut out: BTreeMap<Mechanism, Affected> = wholes
+        .iter()
+        .map(|(mechanism, whole)| {
+            let lower = LowerEnd::among(views[mechanism]);
+            (*mechanism, lower.applied(*whole, &[whole]))
+        })
+        .collect();
     for (mechanism, (part, members)) in parts {
         let part = match widest.get(&mechanism) {
             Some(widest) if members > 1 => widest.applied_to(&part),
             _ => part,
         };
-        let combined = match out.get(&mechanism) {
-            Some(whole) => whole_at_least_part(whole, &part),
-            None => part,
+        let lower = LowerEnd::among(views[&mechanism]);
+        let combined = match wholes.get(&mechanism) {
+            Some(whole) => lower.applied(whole_at_least_part(whole, &part), &[whole, &part]),
+            None => lower.applied(part, &[&part]),
         };
         out.insert(mechanism, combined);
     }
     out
+}
+
+/// The lower end of a mechanism's total, allowing for the views it was chosen from.
+///
+/// A mechanism is seen by up to `k` views (families' totals: for downgrading the offence
+/// pairs, reclassifications of the pairs, any downgrade and month-end bunching), each seeing
+/// some or all of its records, so its truth is at least each view's truth. The total rests on
+/// the largest part and the whole, and its lower end is the larger of their lower ends; the
+/// largest part is chosen from the `k` views by its estimate, and a view reading high is the
+/// one chosen. So each lower end is taken at level `0.025 / k`: by Bonferroni's inequality, the
+/// larger of them undercuts the truth only if some view's bound at that level undercuts the
+/// view's own truth, which has probability at most 0.025 whichever view is chosen and however
+/// the views depend on one another. At the 95% lower ends, a record-level view reading 2.2 to
+/// 2.4 standard errors high put the truth below the interval in 3 of 14 month-end forces of
+/// the cross-check at five times the size and 2 of 26 of the blind generator's.
+///
+/// Only the views the total rests on set the bound: another view's narrower interval does not
+/// raise it (the share of calls closed as non-crime, one view of non-recording, read 2.4
+/// standard errors high in one cross-check audit, and would have raised its lower end above the
+/// truth).
+///
+/// A 95% lower end's half-width is rescaled by the ratio of normal quantiles `z(1 - 0.025/k) /
+/// z(0.975)`. The records intervals are the delta method's, drawn with Student's t on the
+/// test's degrees of freedom where it has them, so with few degrees of freedom the rescaled
+/// end is slightly too high (for 30, 2.64 / 2.04 = 1.29 against 1.27 for `k = 4`). One view
+/// (`k = 1`) keeps its own lower end.
+#[derive(Clone, Copy, Debug)]
+struct LowerEnd {
+    /// How many times wider each view's lower half-width is taken.
+    widen: f64,
+}
+
+impl LowerEnd {
+    fn among(views: usize) -> LowerEnd {
+        let k = views.max(1) as f64;
+        let widen = match (
+            recount_stats::normal_quantile(1.0 - 0.025 / k),
+            recount_stats::normal_quantile(0.975),
+        ) {
+            (Ok(z), Ok(z95)) if views > 1 => z / z95,
+            _ => 1.0,
+        };
+        LowerEnd { widen }
+    }
+
+    /// `total` with its lower end the largest of `resting_on`'s, each widened.
+    fn applied(&self, total: Affected, resting_on: &[&Affected]) -> Affected {
+        let low = resting_on
+            .iter()
+            .map(|v| v.estimate - self.widen * (v.estimate - v.low))
+            .fold(f64::NEG_INFINITY, f64::max);
+        if !low.is_finite() {
+            return total;
+        }
+        clip(Affected {
+            estimate: total.estimate.max(low),
+            low,
+            high: total.high.max(low),
+        })
+    }
 }
 
 /// The widest half-widths among a mechanism's single-test views other than the whole.
@@ -181,10 +251,12 @@ impl HalfWidths {
 /// Statistical Inference*, 1988, section 1.2). Standard errors are read off the 95%
 /// half-widths on the side facing the other estimate.
 ///
-/// Interval: the whole is within `W`'s interval and at least the part, so its lower end is the
-/// larger of the two lower ends and its upper end the larger of the two upper ends (the part's
-/// only when the part's interval reaches above the whole's, which says the whole missed
-/// records, e.g. downgrades between offences no configured pair names).
+/// Interval: the whole is within `W`'s interval and at least the part, so its upper end is the
+/// larger of the two upper ends (the part's only when the part's interval reaches above the
+/// whole's, which says the whole missed records, e.g. downgrades between offences no
+/// configured pair names). Its lower end is the larger of the two lower ends here, each taken
+/// at a level that allows for the number of views (`LowerEnd`), so the estimate is not raised
+/// to this one.
 ///
 /// Taking the larger of the two estimates every time would lean upwards whenever noise lifts
 /// the whole; taking the whole alone would ignore a precise part (when every downgrade is a
@@ -212,12 +284,10 @@ fn whole_at_least_part(whole: &Affected, part: &Affected) -> Affected {
             (pw * whole.estimate + pp * part.estimate) / (pw + pp)
         }
     };
-    let low = whole.low.max(part.low);
-    let high = whole.high.max(part.high);
     clip(Affected {
-        estimate: estimate.clamp(low, high),
-        low,
-        high,
+        estimate,
+        low: whole.low.max(part.low),
+        high: whole.high.max(part.high),
     })
 }
 
@@ -345,14 +415,10 @@ pub(crate) mod tests {
         // A part below the whole: the whole stands, and the part raises its lower end.
         let below = finding(Mechanism::Downgrading, "reclassified", 70.0, 60.0, 80.0);
         let by = by_mechanism([&pairs, &below], |_| true, 0.05);
-        assert_eq!(
-            by[&Mechanism::Downgrading],
-            Affected {
-                estimate: 100.0,
-                low: 60.0,
-                high: 160.0
-            }
-        );
+        let d = by[&Mechanism::Downgrading];
+        assert_eq!((d.estimate, d.high), (100.0, 160.0));
+        // Two views: each lower end at level 0.025 / 2, the part's the larger.
+        assert!((d.low - (70.0 - 10.0 * TWO_VIEWS)).abs() < 1e-3, "{d:?}");
         // A precise part above a noisy whole: the precision-weighted mean, weights 1/60^2
         // and 1/20^2 (half-widths facing each other): (100/3600 + 130/400) / (1/3600 +
         // 1/400) = 127.
@@ -360,13 +426,16 @@ pub(crate) mod tests {
         let by = by_mechanism([&pairs, &above], |_| true, 0.05);
         let d = by[&Mechanism::Downgrading];
         assert!((d.estimate - 127.0).abs() < 1e-9, "{d:?}");
-        assert_eq!((d.low, d.high), (110.0, 160.0));
+        assert!((d.low - (130.0 - 20.0 * TWO_VIEWS)).abs() < 1e-3, "{d:?}");
+        assert_eq!(d.high, 160.0);
         // A part whose interval reaches above the whole's: its upper end stands.
         let far = finding(Mechanism::Downgrading, "reclassified", 200.0, 180.0, 220.0);
         let by = by_mechanism([&pairs, &far], |_| true, 0.05);
         let d = by[&Mechanism::Downgrading];
-        assert_eq!((d.low, d.high), (180.0, 220.0));
-        assert!(d.estimate >= 180.0 && d.estimate <= 220.0);
+        assert!((d.low - (200.0 - 20.0 * TWO_VIEWS)).abs() < 1e-3, "{d:?}");
+        assert_eq!(d.high, 220.0);
+        // The precision-weighted mean, weights 1/60^2 and 1/20^2: 190.
+        assert!((d.estimate - 190.0).abs() < 1e-9, "{d:?}");
     }
 
     #[test]
@@ -382,7 +451,11 @@ pub(crate) mod tests {
         let by = by_mechanism(&findings, |_| true, 0.05);
         let lost = by[&Mechanism::NonRecording];
         assert_eq!(lost.estimate, 500.0);
-        assert!((lost.low - 420.0).abs() < 1e-9, "{lost:?}");
+        // Two views, so the lower half-width 80 is taken at level 0.025 / 2.
+        assert!(
+            (lost.low - (500.0 - 80.0 * TWO_VIEWS)).abs() < 1e-3,
+            "{lost:?}"
+        );
         assert!((lost.high - 580.0).abs() < 1e-9, "{lost:?}");
         // The pooled view alone, narrower than the types' total: the total keeps its own.
         let narrow = vec![
@@ -392,14 +465,78 @@ pub(crate) mod tests {
         ];
         let lost = by_mechanism(&narrow, |_| true, 0.05)[&Mechanism::NonRecording];
         let half = (30.0f64.powi(2) + 40.0f64.powi(2)).sqrt();
-        assert!((lost.low - (500.0 - half)).abs() < 1e-9, "{lost:?}");
+        assert!(
+            (lost.low - (500.0 - half * TWO_VIEWS)).abs() < 1e-3,
+            "{lost:?}"
+        );
         // A single test standing for its mechanism keeps its own interval beside a wider one.
         let single = vec![
             finding(Mechanism::Downgrading, "month end", 300.0, 290.0, 310.0),
             finding(Mechanism::Downgrading, "reclassified", 250.0, 150.0, 350.0),
         ];
         let downgraded = by_mechanism(&single, |_| true, 0.05)[&Mechanism::Downgrading];
-        assert_eq!((downgraded.low, downgraded.high), (290.0, 310.0));
+        assert!(
+            (downgraded.low - (300.0 - 10.0 * TWO_VIEWS)).abs() < 1e-3,
+            "{downgraded:?}"
+        );
+        assert_eq!(downgraded.high, 310.0);
+    }
+
+    /// `qnorm(1 - 0.025 / 2) / qnorm(0.975)` in R: 2.241403 / 1.959964.
+    const TWO_VIEWS: f64 = 2.241_403 / 1.959_964;
+
+    #[test]
+    fn a_lower_end_over_several_views_allows_for_their_number() {
+        // Downgrading seen four ways, as when month-end bunching is found: the pairs (noisy),
+        // and three record-level views of nearly the same records, one reading high.
+        let views = [
+            finding(
+                Mechanism::Downgrading,
+                "offence pairs",
+                1600.0,
+                1020.0,
+                2180.0,
+            ),
+            finding(
+                Mechanism::Downgrading,
+                "reclassified",
+                1300.0,
+                1219.0,
+                1381.0,
+            ),
+            finding(
+                Mechanism::Downgrading,
+                "any downgrade",
+                1250.0,
+                1166.0,
+                1334.0,
+            ),
+            finding(Mechanism::Downgrading, "month end", 1180.0, 1141.0, 1219.0),
+        ];
+        let d = by_mechanism(&views, |_| true, 0.05)[&Mechanism::Downgrading];
+        // qnorm(1 - 0.025 / 4) = 2.497705 in R: the reclassified view's half-width 81
+        // becomes 81 x 2.497705 / 1.959964 = 103.2, and its end 1196.8 is still the largest.
+        let four_views = 2.497_705 / 1.959_964;
+        assert!((d.low - (1300.0 - 81.0 * four_views)).abs() < 1e-3, "{d:?}");
+        assert!(d.low < 1210.0, "a truth of 1,210 is inside: {d:?}");
+        assert_eq!((d.estimate, d.high), (1600.0, 2180.0));
+        // One view keeps its own 95% interval.
+        let alone = by_mechanism(&views[3..], |_| true, 0.05)[&Mechanism::Downgrading];
+        assert_eq!((alone.low, alone.high), (1141.0, 1219.0));
+        // Non-recording as in one cross-check audit: the pooled conversion stands (5,031, a
+        // half-width of 773), and the share closed as non-crime, narrower and reading high,
+        // does not raise its lower end (it would, to 4,843 - 346 x 1.22 = 4,420, above a truth
+        // of 4,413).
+        let lost = [
+            finding(Mechanism::NonRecording, "all calls", 5031.5, 4258.5, 5804.5),
+            finding(Mechanism::NonRecording, "closed", 4842.6, 4497.0, 5188.2),
+        ];
+        let by = by_mechanism(&lost, |_| true, 0.05)[&Mechanism::NonRecording];
+        assert!(
+            (by.low - (5031.5 - 773.0 * TWO_VIEWS)).abs() < 1e-3,
+            "{by:?}"
+        );
+        assert!(by.low < 4413.0, "{by:?}");
     }
 
     #[test]
@@ -443,7 +580,11 @@ pub(crate) mod tests {
         );
         let all = total(&by);
         assert_eq!(all.estimate, 180.0, "late records are not lost");
-        // 150 +/- 50 (pairs) and 30 +/- 20: the lower end is 180 - sqrt(50^2 + 20^2).
-        assert!((all.low - (180.0 - (2500.0f64 + 400.0).sqrt())).abs() < 1e-9);
+        // Downgrading 150, its lower end the reclassified view's at level 0.025 / 2 (above
+        // the pairs' 150 - 50 x 1.14); cancelling 30 +/- 20: the lower half-widths add in
+        // quadrature.
+        let downgraded_below = 150.0 - (120.0 - 20.0 * TWO_VIEWS);
+        let below = (downgraded_below.powi(2) + 400.0f64).sqrt();
+        assert!((all.low - (180.0 - below)).abs() < 1e-3, "{all:?}");
     }
 }
