@@ -45,3 +45,9 @@ real:
 crosscheck first="1" last="10" strength="0.15" scale="1":
     cargo build --release -p recount
     tools/crosscheck/run.sh {{first}} {{last}} {{strength}} out/crosscheck-{{strength}}-x{{scale}} {{scale}}
+
+# Check the detectors on audits from a generator written blind, from the data contract alone
+# (needs numpy and pyarrow).
+blind first="1" last="10" strength="0.15" scale="1":
+    cargo build --release -p recount
+    tools/blind/run.sh {{first}} {{last}} {{strength}} out/blind-{{strength}}-x{{scale}} {{scale}}
