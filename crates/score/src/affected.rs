@@ -129,7 +129,10 @@ pub fn by_mechanism<'a>(
         .iter()
         .map(|(mechanism, whole)| {
             let lower = LowerEnd::among(views[mechanism]);
-            (*mechanism, lower.applied(*whole, &[whole]))
+            (
+                *mechanism,
+                lower.bounded(whole.estimate, whole.high, &[whole]),
+            )
         })
         .collect();
     for (mechanism, (part, members)) in parts {
@@ -139,8 +142,8 @@ pub fn by_mechanism<'a>(
         };
         let lower = LowerEnd::among(views[&mechanism]);
         let combined = match wholes.get(&mechanism) {
-            Some(whole) => lower.applied(whole_at_least_part(whole, &part), &[whole, &part]),
-            None => lower.applied(part, &[&part]),
+            Some(whole) => whole_at_least_part(whole, &part, &lower),
+            None => lower.bounded(part.estimate, part.high, &[&part]),
         };
         out.insert(mechanism, combined);
     }
@@ -190,19 +193,17 @@ impl LowerEnd {
         LowerEnd { widen }
     }
 
-    /// `total` with its lower end the largest of `resting_on`'s, each widened.
-    fn applied(&self, total: Affected, resting_on: &[&Affected]) -> Affected {
+    /// An estimate and upper end with the lower end the largest of `resting_on`'s, each
+    /// widened (the estimate and upper end no lower than it).
+    fn bounded(&self, estimate: f64, high: f64, resting_on: &[&Affected]) -> Affected {
         let low = resting_on
             .iter()
             .map(|v| v.estimate - self.widen * (v.estimate - v.low))
             .fold(f64::NEG_INFINITY, f64::max);
-        if !low.is_finite() {
-            return total;
-        }
         clip(Affected {
-            estimate: total.estimate.max(low),
+            estimate: estimate.max(low),
             low,
-            high: total.high.max(low),
+            high: high.max(low),
         })
     }
 }
@@ -254,14 +255,13 @@ impl HalfWidths {
 /// Interval: the whole is within `W`'s interval and at least the part, so its upper end is the
 /// larger of the two upper ends (the part's only when the part's interval reaches above the
 /// whole's, which says the whole missed records, e.g. downgrades between offences no
-/// configured pair names). Its lower end is the larger of the two lower ends here, each taken
-/// at a level that allows for the number of views (`LowerEnd`), so the estimate is not raised
-/// to this one.
+/// configured pair names). Its lower end is the larger of the two lower ends, each taken at a
+/// level that allows for the number of views (`LowerEnd`).
 ///
 /// Taking the larger of the two estimates every time would lean upwards whenever noise lifts
 /// the whole; taking the whole alone would ignore a precise part (when every downgrade is a
 /// reclassification, the record-level count is exact and the offence pairs are noisy).
-fn whole_at_least_part(whole: &Affected, part: &Affected) -> Affected {
+fn whole_at_least_part(whole: &Affected, part: &Affected, lower: &LowerEnd) -> Affected {
     let estimate = if whole.estimate >= part.estimate {
         whole.estimate
     } else {
@@ -284,11 +284,7 @@ fn whole_at_least_part(whole: &Affected, part: &Affected) -> Affected {
             (pw * whole.estimate + pp * part.estimate) / (pw + pp)
         }
     };
-    clip(Affected {
-        estimate,
-        low: whole.low.max(part.low),
-        high: whole.high.max(part.high),
-    })
+    lower.bounded(estimate, whole.high.max(part.high), &[whole, part])
 }
 
 /// Whether each test's main effect is significant by Benjamini-Hochberg among the tests of
