@@ -49,8 +49,8 @@ pub use distributions::{
 pub use error::StatsError;
 pub use fdr::benjamini_hochberg;
 pub use funnel::{
-    DEFAULT_WINSOR_FRACTION, FunnelLimits, Overdispersion, additive_overdispersion, funnel_limits,
-    winsorize,
+    DEFAULT_WINSOR_FRACTION, FunnelLimits, Overdispersion, additive_overdispersion,
+    consistent_additive_overdispersion, funnel_limits, winsorised_square_mean_expected, winsorize,
 };
 pub use glm::{GlmFamily, GlmFit, GlmOptions, fit_binomial_logit, fit_poisson_log};
 pub use intervals::{Interval, clopper_pearson_interval, review_sample_size, wilson_interval};
