@@ -964,7 +964,7 @@ fn remove_seasonality(blocks: &mut [Block], differences: &mut [f64]) -> usize {
 ///
 /// The dispersion is made consistent for the Winsorising (see
 /// [`recount_stats::consistent_additive_overdispersion`]). Spiegelhalter's own estimate reads
-/// 0.70-0.80 of the spread of 10 to 42 forces' changes, so a spread between forces 1.2 to 1.4
+/// 0.69-0.80 of the spread of 10 to 42 forces' changes, so a spread between forces 1.2 to 1.4
 /// times what the within-force errors allow came out as none: on the blind generator
 /// (`docs/crosscheck.md`) honest forces' conversion changes had a variance of 1.23 in units of
 /// their standard errors, and one honest force was flagged.

@@ -14,12 +14,12 @@
 //! `s_i² + τ²`. `τ²` is estimated by the DerSimonian–Laird moment formula with Cochran's Q
 //! replaced by the (Winsorised) `I φ̂`.
 
-use crate::StatsError;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
 use statrs::function::gamma::ln_gamma;
 
+use crate::StatsError;
 use crate::distributions::{normal_quantile, normal_sf};
 use crate::meta::dersimonian_laird_tau2_from;
 
@@ -93,7 +93,7 @@ pub fn additive_overdispersion(
 /// Why: Winsorising pulls the largest scores in, so `(1/I) Σ z_w²` averages less than the
 /// variance of the scores: 0.80 of it for 16 units, 0.69 for 20, 0.68 in the limit at 10%
 /// (a consistency factor, as for any trimmed or Winsorised scale estimate; Huber PJ, Ronchetti
-/// EM, "Robust Statistics", 2nd ed. 2009, section 5.3). Spiegelhalter's `φ̂` then reaches
+/// EM, "Robust Statistics", 2nd ed. 2009, chapter 5). Spiegelhalter's `φ̂` then reaches
 /// `(I − 1) / I` only when the scores' variance is 1.2 to 1.4 or more, and `τ̂²` is 0 below
 /// that: a spread between units of that size is missed, and every unit's scores are judged
 /// too narrowly. Dividing by the factor keeps the Winsorising's protection against a few
