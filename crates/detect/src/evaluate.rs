@@ -19,7 +19,7 @@ use crate::spec::{
 
 /// The longest a passing change is taken to last, in months: a records system replaced, a
 /// backlog of records worked off.
-pub const PASSING_MONTHS: i32 = 3;
+const PASSING_MONTHS: i32 = 3;
 
 /// The level of significance at which a rate that came back is still taken to be shifted.
 const STILL_SHIFTED_AT: f64 = 0.05;

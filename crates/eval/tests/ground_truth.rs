@@ -203,13 +203,18 @@ fn assert_nobody_flagged(outcome: &AuditOutcome) {
     );
 }
 
-/// The force's test of conversion over all crime-related calls.
-fn pooled_conversion<'a>(outcome: &'a AuditOutcome, force: &str) -> &'a Test {
+/// The force's test of one series.
+fn test_of<'a>(outcome: &'a AuditOutcome, force: &str, series: &str) -> &'a Test {
     outcome
         .tests
         .iter()
-        .find(|t| t.force_id == force && t.series == "all crime-related calls")
+        .find(|t| t.force_id == force && t.series == series)
         .unwrap()
+}
+
+/// The force's test of conversion over all crime-related calls.
+fn pooled_conversion<'a>(outcome: &'a AuditOutcome, force: &str) -> &'a Test {
+    test_of(outcome, force, "all crime-related calls")
 }
 
 fn plan_of<'a>(scenario: &'a mut recount_synth::Scenario, force: &str) -> &'a mut ForcePlan {
@@ -858,15 +863,6 @@ fn delay_records(cube: &mut recount_cube::Cube, force: &str, late: impl Fn(Perio
     cube.crimes = out;
 }
 
-/// The force's test of late recording over all crime.
-fn late_recording_of_all_crime<'a>(outcome: &'a AuditOutcome, force: &str) -> &'a Test {
-    outcome
-        .tests
-        .iter()
-        .find(|t| t.force_id == force && t.series == "recorded after 24 h: all crime")
-        .unwrap()
-}
-
 #[test]
 fn a_passing_change_at_the_start_is_not_late_recording_and_a_lasting_one_is() {
     // An honest force of 3,000 calls a month replaces its crime system as the target starts:
@@ -885,7 +881,7 @@ fn a_passing_change_at_the_start_is_not_late_recording_and_a_lasting_one_is() {
         _ => 0.0,
     });
     let outcome = run_audit(&cube, &config).unwrap();
-    let late = late_recording_of_all_crime(&outcome, &force);
+    let late = test_of(&outcome, &force, "recorded after 24 h: all crime");
     assert!(late.p_value_main < 1e-3, "{}", late.p_value_main);
     assert_eq!(late.p_value, 1.0);
     let passing = &late.corroboration[0];
@@ -903,7 +899,7 @@ fn a_passing_change_at_the_start_is_not_late_recording_and_a_lasting_one_is() {
         _ => 0.0,
     });
     let outcome = run_audit(&cube, &config).unwrap();
-    let late = late_recording_of_all_crime(&outcome, &force);
+    let late = test_of(&outcome, &force, "recorded after 24 h: all crime");
     assert!(late.flagged, "{:?}", late.corroboration);
     assert!(outcome.is_flagged(&force));
 }
