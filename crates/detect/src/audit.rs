@@ -40,6 +40,10 @@ pub struct DesignSummary {
     pub tested: Vec<String>,
     /// The reference forces (peers).
     pub reference: Vec<String>,
+    /// The forces whose changes measured the spread between forces (see
+    /// [`crate::design::spread_forces`]).
+    #[serde(default)]
+    pub spread: Vec<String>,
     /// Whether the references are forces without a target.
     pub untargeted_references: bool,
     /// First month of history.
@@ -307,6 +311,7 @@ fn break_design(force: &str, forces: &[String], candidate: &Candidate, last: Per
         target: BREAK_TARGET.to_string(),
         tested: vec![force.to_string()],
         reference: forces.to_vec(),
+        spread: forces.to_vec(),
         untargeted_references: true,
         window: Window::new(
             candidate.from.max(start.offset(-MAX_PRE_MONTHS)),
@@ -322,6 +327,7 @@ fn summary_of(design: &Design) -> DesignSummary {
         target: design.target.clone(),
         tested: design.tested.clone(),
         reference: design.reference.clone(),
+        spread: design.spread.clone(),
         untargeted_references: design.untargeted_references,
         pre_from: design.window.pre_from,
         start: design.window.start,
@@ -371,6 +377,13 @@ pub fn bcu_tests(
                 target: summary.target.clone(),
                 tested: bcus.iter().map(|b| format!("{force}/{b}")).collect(),
                 reference: summary.reference.clone(),
+                // A BCU is not judged against a spread that holds its own force.
+                spread: summary
+                    .spread
+                    .iter()
+                    .filter(|f| *f != force)
+                    .cloned()
+                    .collect(),
                 untargeted_references: summary.untargeted_references,
                 window: Window::new(summary.pre_from, summary.start, summary.post_to),
                 known_start: summary.target != BREAK_TARGET,

@@ -989,12 +989,17 @@ fn remove_seasonality(blocks: &mut [Block], differences: &mut [f64]) -> usize {
     11
 }
 
+/// Fewest reference forces whose changes measure the spread between forces.
+pub const MIN_SPREAD_REFERENCES: usize = 5;
+
 /// The between-force variance of a contrast: Spiegelhalter's additive over-dispersion of the
 /// reference forces' deltas around zero (no change is expected of an honest force), with 10%
 /// Winsorisation so that a few unusual forces among the references (gaming, a merger) do not
 /// inflate it; with fewer than ten references at least the most extreme one on each side is
-/// Winsorised, since 10% of them would be none. Zero with fewer than five reference forces:
-/// too few to estimate, and the within-force allowances then carry the uncertainty alone.
+/// Winsorised, since 10% of them would be none. Zero with fewer than
+/// [`MIN_SPREAD_REFERENCES`] reference forces: too few to estimate, and the within-force
+/// allowances then carry the uncertainty alone (a design measures the spread on every other
+/// force before it comes to that; see [`crate::design::Design::spread`]).
 ///
 /// The dispersion is made consistent for the Winsorising (see
 /// [`recount_stats::consistent_additive_overdispersion`]). Spiegelhalter's own estimate reads
@@ -1005,7 +1010,7 @@ fn remove_seasonality(blocks: &mut [Block], differences: &mut [f64]) -> usize {
 /// honest forces' call volumes in the cross-check 1.59 (1.19; `docs/crosscheck.md`).
 pub fn between_force_variance(references: &[&Contrast]) -> f64 {
     let n = references.len();
-    if n < 5 {
+    if n < MIN_SPREAD_REFERENCES {
         return 0.0;
     }
     let deltas: Vec<f64> = references.iter().map(|c| c.delta).collect();

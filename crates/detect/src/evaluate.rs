@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::contrast::{
     Baseline, Contrast, ContrastSettings, Counterfactual, Direction, Drift, Judgement,
-    between_force_variance, judge, reported_intervals,
+    MIN_SPREAD_REFERENCES, between_force_variance, judge, reported_intervals,
 };
 use crate::design::Design;
 use crate::finding::{Contribution, CorroborationResult, Test, Trace};
@@ -175,10 +175,11 @@ impl<'a> Evaluator<'a> {
             })
     }
 
-    /// The references' contrasts against the robust pool (each without itself), whose spread
-    /// is the between-force variance. Against the full pool, one gaming reference would shift
-    /// every other reference's contrast by its own change, and a shift of every reference
-    /// reads as spread around zero.
+    /// The contrasts against the robust pool (each without itself) of the forces that measure
+    /// the spread between forces ([`Design::spread`]), whose spread is the between-force
+    /// variance. Against the full pool, one gaming reference would shift every other
+    /// reference's contrast by its own change, and a shift of every reference reads as spread
+    /// around zero.
     fn judging_contrasts(&mut self, spec: &RateSpec) -> &Vec<(String, Contrast)> {
         if !self.judging.contains_key(&spec.series) {
             let members = self.pool_members(spec);
@@ -186,7 +187,7 @@ impl<'a> Evaluator<'a> {
             let settings = self.settings;
             let pool = spec.rates.pooled(members.iter().map(String::as_str));
             let contrasts = design
-                .reference
+                .spread
                 .iter()
                 .filter_map(|force| {
                     let mine = spec.rates.force(force);
@@ -605,12 +606,16 @@ fn describe_comparison(
         1 => "monthly".to_string(),
         m => format!("in blocks of {m} months"),
     };
-    let spread = if references >= 5 {
+    let spread = if references < MIN_SPREAD_REFERENCES {
+        "too few reference forces to measure the spread between forces".to_string()
+    } else if design.spread.len() > design.reference.len() {
+        format!(
+            "judged against the spread of the same change in {references} other forces, with a target or not (too few without one to measure it; tau2 {tau2:.4})"
+        )
+    } else {
         format!(
             "judged against the spread of the same change in {references} reference forces (tau2 {tau2:.4})"
         )
-    } else {
-        "too few reference forces to measure the spread between forces".to_string()
     };
     let drift = contrast.pre_trend.map_or(String::new(), |slope| {
         let whose = contrast
@@ -705,4 +710,120 @@ fn robust_members(references: &[String], changes: &[(String, f64)]) -> Vec<Strin
         .filter(|f| !outliers.iter().any(|(_, o)| o == f))
         .cloned()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use recount_cube::Period;
+
+    use super::*;
+    use crate::contrast::Window;
+    use crate::design::spread_forces;
+    use crate::rates::RateTable;
+
+    /// 48 months of a share, stepping by `step` (in share) from month 24, with a little
+    /// month-to-month wobble so that each force has noise of its own.
+    fn add_force(table: &mut RateTable, force: &str, step: f64, seed: f64) {
+        let n = 5000.0;
+        for i in 0..48 {
+            let wobble = 0.004 * (seed + 1.7 * f64::from(i)).sin();
+            let share = 0.35 + wobble + if i >= 24 { step } else { 0.0 };
+            let period = Period::new(2019, 1).expect("a valid month").offset(i);
+            let hits = (share * n).round() as u64;
+            table.add(force, period, true, hits);
+            table.add(force, period, false, n as u64 - hits);
+        }
+    }
+
+    /// Three forces without a target, flat; twelve forces under it whose honest changes
+    /// spread by a few points; the tested force `T` changed by `step`.
+    fn audit_with_few_untargeted(step: f64) -> (Design, RateSpec) {
+        let mut rates = RateTable::default();
+        let untargeted: Vec<String> = (0..3).map(|j| format!("U{j}")).collect();
+        for (j, force) in untargeted.iter().enumerate() {
+            add_force(&mut rates, force, 0.0, j as f64);
+        }
+        for j in 0..12 {
+            let honest_change = 0.006 * (f64::from(j) - 5.5);
+            add_force(
+                &mut rates,
+                &format!("T{j:02}"),
+                honest_change,
+                10.0 + f64::from(j),
+            );
+        }
+        add_force(&mut rates, "T", step, 40.0);
+        let forces: BTreeSet<String> = rates.forces.keys().cloned().collect();
+        let start = Period::new(2021, 1).expect("a valid month");
+        let design = Design {
+            target: "t".into(),
+            tested: vec!["T".into()],
+            spread: spread_forces(&untargeted, &forces),
+            reference: untargeted,
+            untargeted_references: true,
+            window: Window::new(start.offset(-24), start, start.offset(23)),
+            known_start: true,
+        };
+        (design, RateSpec::share("share", Direction::Fall, rates))
+    }
+
+    fn judged(design: &Design, spec: &RateSpec) -> Judged {
+        let settings = ContrastSettings {
+            min_pre_months: 12,
+            min_post_months: 3,
+        };
+        Evaluator::new(design, settings)
+            .judge_rate(spec, "T")
+            .expect("enough data")
+    }
+
+    #[test]
+    fn with_few_untargeted_forces_the_spread_is_measured_on_every_other_force() {
+        // A fall of 3 points, within what the honest forces under the target do (up to 3.3),
+        // but far beyond the force's own month-to-month noise.
+        let (design, spec) = audit_with_few_untargeted(-0.03);
+        assert_eq!(design.spread.len(), 16);
+        let wide = judged(&design, &spec);
+        assert_eq!(wide.references, 15);
+        assert!(wide.tau2 > 1e-4, "tau2 {}", wide.tau2);
+        assert!(
+            wide.judgement.p_value > 0.01,
+            "p {}",
+            wide.judgement.p_value
+        );
+        // Judged on the three untargeted forces alone, the spread would be taken as none.
+        let narrow = Design {
+            spread: design.reference.clone(),
+            ..design.clone()
+        };
+        let alone = judged(&narrow, &spec);
+        assert_eq!(alone.tau2, 0.0);
+        assert!(
+            alone.judgement.p_value < 1e-6,
+            "p {}",
+            alone.judgement.p_value
+        );
+    }
+
+    #[test]
+    fn a_fall_far_beyond_the_spread_between_forces_is_still_found() {
+        let (design, spec) = audit_with_few_untargeted(-0.12);
+        let wide = judged(&design, &spec);
+        assert!(wide.tau2 > 1e-4);
+        assert!(
+            wide.judgement.p_value < 1e-5,
+            "p {}",
+            wide.judgement.p_value
+        );
+    }
+
+    #[test]
+    fn enough_untargeted_forces_measure_the_spread_themselves() {
+        let forces: BTreeSet<String> = (0..20).map(|j| format!("F{j}")).collect();
+        let five: Vec<String> = forces.iter().take(5).cloned().collect();
+        assert_eq!(spread_forces(&five, &forces), five);
+        assert_eq!(spread_forces(&five[..4], &forces).len(), 20);
+    }
 }

@@ -99,8 +99,16 @@ fn design_lines(designs: &[recount_detect::DesignSummary]) -> Vec<String> {
             }
             continue;
         }
+        let spread = if d.spread.len() > d.reference.len() {
+            format!(
+                " (the spread between forces measured on all {}: too few without a target to measure it)",
+                d.spread.len()
+            )
+        } else {
+            String::new()
+        };
         lines.push(format!(
-            "Target \"{}\" from {}: {} forces tested against {} {}, {} to {}.",
+            "Target \"{}\" from {}: {} forces tested against {} {}{spread}, {} to {}.",
             d.target,
             d.start,
             d.tested.len(),
