@@ -461,3 +461,41 @@ fn funnels(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use recount_cube::Period;
+    use recount_detect::DesignSummary;
+
+    use super::design_lines;
+
+    fn design(reference: &[&str], spread: &[&str]) -> DesignSummary {
+        let start = Period::new(2021, 4).expect("a valid month");
+        let names = |forces: &[&str]| forces.iter().map(|f| f.to_string()).collect();
+        DesignSummary {
+            target: "Cut violence".into(),
+            tested: names(&["T1", "T2"]),
+            reference: names(reference),
+            spread: names(spread),
+            untargeted_references: true,
+            pre_from: start.offset(-36),
+            start,
+            post_to: start.offset(20),
+        }
+    }
+
+    #[test]
+    fn a_design_line_says_when_the_spread_was_measured_on_every_force() {
+        let few = design(&["U1", "U2", "U3"], &["T1", "T2", "U1", "U2", "U3"]);
+        let lines = design_lines(&[few]);
+        assert!(
+            lines[0].contains(
+                "against 3 forces without a target (the spread between forces measured on all 5"
+            ),
+            "{lines:?}"
+        );
+        let enough = ["U1", "U2", "U3", "U4", "U5"];
+        let lines = design_lines(&[design(&enough, &enough)]);
+        assert!(!lines[0].contains("spread"), "{lines:?}");
+    }
+}
