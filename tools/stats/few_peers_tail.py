@@ -28,13 +28,11 @@ import sys
 import numpy as np
 from scipy import stats
 
+# The same Winsorising as the sibling simulation (this script's folder is on the path).
+from winsorised_dispersion import winsorise
+
 OWN_DF = 30.0
 SHIFT = 5.0
-
-
-def winsorise(z, k):
-    s = np.sort(z, axis=1)
-    return np.clip(z, s[:, k:k + 1], s[:, -k - 1:-k])
 
 
 def rates(z, tau2, df):
